@@ -1,0 +1,34 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Layering (see DESIGN.md): SmeltIR knows nothing of weights or devices;
+// SmeltModels reads checkpoints; SmeltReference is the CPU oracle;
+// SmeltPasses (Passes/) and SmeltCodegen (Codegen/) are the compiler;
+// only SmeltVulkan sees Vulkan types; SmeltEngine drives generation;
+// `smelt` is a thin CLI.
+let package = Package(
+    name: "Smelt",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "smelt", targets: ["smelt"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        .target(name: "SmeltIR", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "SmeltModels", dependencies: ["SmeltIR"]),
+        .target(name: "SmeltReference", dependencies: ["SmeltIR", "SmeltModels"]),
+        .target(name: "SmeltEngine", dependencies: ["SmeltIR", "SmeltModels", "SmeltReference"]),
+        .executableTarget(
+            name: "smelt",
+            dependencies: ["SmeltEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "SmeltIRTests", dependencies: ["SmeltIR"]),
+        .testTarget(name: "SmeltModelsTests", dependencies: ["SmeltModels"]),
+        .testTarget(name: "SmeltReferenceTests", dependencies: ["SmeltReference", "SmeltModels"]),
+        .testTarget(name: "SmeltEndToEndTests", dependencies: ["SmeltEngine"]),
+    ],
+    swiftLanguageModes: [.v5]
+)
