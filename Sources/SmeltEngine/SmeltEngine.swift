@@ -1,0 +1,2 @@
+/// Engine: generation loop, sampling and metrics over a backend.
+public enum SmeltEngine {}
