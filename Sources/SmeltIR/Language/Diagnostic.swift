@@ -39,7 +39,8 @@ public struct SmeltError: Error, Sendable, CustomStringConvertible {
 /// Suggests the closest candidate to a misspelt name, for "did you mean" hints.
 public func closestMatch(to name: String, in candidates: some Sequence<String>) -> String? {
     var best: (String, Int)?
-    for candidate in candidates {
+    // Sorted, so ties resolve the same way on every run.
+    for candidate in candidates.sorted() {
         let distance = editDistance(name, candidate)
         if distance <= max(2, name.count / 3), distance < (best?.1 ?? .max) {
             best = (candidate, distance)

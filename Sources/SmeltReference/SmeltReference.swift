@@ -1,2 +1,0 @@
-/// CPU reference interpreter: runs any verified graph in fp32.
-public enum SmeltReference {}
