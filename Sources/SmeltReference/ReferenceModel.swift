@@ -49,3 +49,8 @@ public final class ReferenceModel: @unchecked Sendable {
     /// Starts a generation with an empty KV cache.
     public func makeSession() -> ReferenceSession { ReferenceSession(model: self) }
 }
+
+extension ReferenceModel {
+    /// The size of the last dimension of the graph's first output.
+    public var vocabularySize: Int { graph.type(of: graph.outputs[0]).dims.last?.fixedValue ?? 0 }
+}

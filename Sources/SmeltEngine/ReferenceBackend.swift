@@ -1,0 +1,39 @@
+import SmeltIR
+import SmeltModels
+import SmeltReference
+
+/// The CPU reference interpreter as a backend: fp32, the correctness oracle.
+public final class ReferenceBackend: InferenceBackend {
+    public let name = "reference"
+    public let model: ReferenceModel
+    private var session: ReferenceSession
+    private var rng = SplitMix64(seed: 0)
+    private var sampling = SamplingParameters.greedy
+
+    public init(model: ReferenceModel) {
+        self.model = model
+        self.session = model.makeSession()
+    }
+
+    public var contextLength: Int { model.contextLength }
+    public var vocabularySize: Int { model.vocabularySize }
+    public var position: Int { session.position }
+    public var counters: BackendCounters { BackendCounters() }
+
+    public func reset(sampling: SamplingParameters) throws {
+        try sampling.validate()
+        session.reset()
+        self.sampling = sampling
+        rng = SplitMix64(seed: sampling.seed)
+    }
+
+    public func step(_ tokens: [Int32]) throws -> Int32 {
+        let logits = try session.step(tokens, rows: .last)
+        return Int32(try CPUKernels.sample(logits, temperature: sampling.temperature, topK: sampling.topK,
+                                           topP: sampling.topP, rng: &rng))
+    }
+
+    public func scoreLogits(_ tokens: [Int32]) throws -> [Float] {
+        try session.step(tokens, rows: .all)
+    }
+}

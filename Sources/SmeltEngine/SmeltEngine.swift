@@ -1,2 +1,0 @@
-/// Engine: generation loop, sampling and metrics over a backend.
-public enum SmeltEngine {}
