@@ -1,5 +1,6 @@
 import Foundation
 import SmeltIR
+import SmeltReference
 import SmeltModels
 
 /// A model ready to run: its config, its graph bound to its weights, and

@@ -56,9 +56,12 @@ final class FloatStorage {
     deinit { pointer.deallocate() }
 }
 
-/// A small, fast, seedable generator (SplitMix64); portable and stable.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
+/// SplitMix64 (Steele, Lea & Flood, 2014): a tiny, seedable, well-mixed
+/// 64-bit generator. Synthetic weights and sampling must be reproducible
+/// from a seed on every machine and backend, and this is simple enough to
+/// port to a GPU shader bit for bit.
+public struct SplitMix64: RandomNumberGenerator, Sendable, Equatable {
+    public private(set) var state: UInt64
     public init(seed: UInt64) { state = seed }
 
     public mutating func next() -> UInt64 {

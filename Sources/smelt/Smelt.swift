@@ -11,16 +11,23 @@ struct Smelt: ParsableCommand {
         subcommands: [GraphCommand.self, RunCommand.self, OpsCommand.self]
     )
 
+    private static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        Foundation.exit(1)
+    }
+
     /// Runs the command; user errors print one line on stderr and exit 1.
     static func main() {
         do {
             var command = try parseAsRoot()
             try command.run()
         } catch let error as SmeltError {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            Foundation.exit(1)
+            fail("\(error)")
         } catch {
-            exit(withError: error)
+            // --help and --version exit 0 with their text.
+            if exitCode(for: error) == .success { exit(withError: error) }
+            let message = self.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            fail(message + " (see 'smelt help')")
         }
     }
 }

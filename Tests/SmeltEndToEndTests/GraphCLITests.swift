@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+
+@Suite struct GraphCLITests {
+    let tiny = repoPath("configs/models/tiny-llama.yaml")
+
+    @Test func printsCanonicalTextThatRoundTrips() throws {
+        let first = try smelt(["graph", repoPath("Graphs/llama.graph"), "--config", tiny])
+        #expect(first.status == 0)
+        #expect(first.stdout == (try String(contentsOfFile: repoPath("Graphs/llama.graph"), encoding: .utf8)))
+        let path = try temporaryFile(first.stdout, name: "printed.graph")
+        let second = try smelt(["graph", path, "--config", tiny])
+        #expect(second.status == 0)
+        #expect(second.stdout == first.stdout)
+    }
+
+    @Test func misspeltOpGivesFileLineColumn() throws {
+        let text = try String(contentsOfFile: repoPath("Graphs/llama.graph"), encoding: .utf8)
+            .replacingOccurrences(of: "%act = silu %gate", with: "%act = slu %gate")
+        let path = try temporaryFile(text, name: "bad.graph")
+        let result = try smelt(["graph", path, "--config", tiny])
+        #expect(result.status == 1)
+        let line = text.components(separatedBy: "\n").firstIndex { $0.contains("slu %gate") }! + 1
+        #expect(result.stderr == "error: \(path):\(line):12: unknown op 'slu' (did you mean 'silu'?)\n")
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func shapeMismatchGivesFileLineColumn() throws {
+        let text = try String(contentsOfFile: repoPath("Graphs/llama.graph"), encoding: .utf8)
+            .replacingOccurrences(of: "%o = linear %attn_flat, %wo", with: "%o = linear %attn_flat, %wq")
+            .replacingOccurrences(of: "shape = [config.n_heads * config.head_dim, config.d_model]",
+                                  with: "shape = [config.n_heads * config.head_dim, config.d_model + 1]")
+        let path = try temporaryFile(text, name: "shape.graph")
+        let result = try smelt(["graph", path, "--config", tiny])
+        #expect(result.status == 1)
+        let line = text.components(separatedBy: "\n").firstIndex { $0.contains("%q = linear %n, %wq") }! + 1
+        #expect(result.stderr == "error: \(path):\(line):10: linear: weight input size vs last dimension of x: 65 does not match 64\n")
+    }
+
+    @Test func missingFileAndBadFlagsAreOneLineErrors() throws {
+        let missing = try smelt(["graph", "/nonexistent.graph"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr == "error: /nonexistent.graph: cannot read the graph file (no such file?)\n")
+        let badConfig = try smelt(["graph", repoPath("Graphs/llama.graph"), "--config", "/nonexistent.yaml"])
+        #expect(badConfig.status == 1)
+        #expect(badConfig.stderr.split(separator: "\n").count == 1)
+    }
+}
+
+@Suite struct RunCLITests {
+    let tiny = repoPath("configs/models/tiny-llama.yaml")
+
+    @Test func greedyRunPrintsNTokenIdsTheSameEveryTime() throws {
+        let args = ["run", tiny, "--backend", "reference", "--prompt-ids", "1,2,3", "-n", "8"]
+        let first = try smelt(args), second = try smelt(args)
+        #expect(first.status == 0)
+        let ids = first.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",")
+        #expect(ids.count == 8)
+        #expect(ids.allSatisfy { Int($0).map { (0..<256).contains($0) } == true })
+        #expect(first.stdout == second.stdout)
+    }
+
+    @Test func seededSamplingIsReproducible() throws {
+        let args = ["run", tiny, "--prompt-ids", "4,5", "-n", "6", "--temperature", "0.9", "--top-k", "20", "--seed", "11"]
+        let first = try smelt(args), second = try smelt(args)
+        #expect(first.status == 0)
+        #expect(first.stdout == second.stdout)
+    }
+
+    @Test func badInputIsAOneLineError() throws {
+        for (args, message) in [
+            (["--prompt-ids", "1,x"], "error: --prompt-ids: item 2 'x' is not a token id (a non-negative integer)\n"),
+            (["--prompt-ids", "1,999"], "error: token id 999 is outside the vocabulary (0 ..< 256)\n"),
+            (["--prompt-ids", "1", "--temperature=-1"], "error: --temperature must be >= 0, got -1.0\n"),
+            (["--prompt-ids", Array(repeating: "1", count: 130).joined(separator: ",")],
+             "error: the prompt (130 tokens) plus 32 generated tokens exceed the context length of 128 (shorten the prompt, generate fewer tokens, or raise context_length)\n"),
+        ] {
+            let result = try smelt(["run", tiny] + args)
+            #expect(result.status == 1)
+            #expect(result.stderr == message)
+        }
+        let usage = try smelt(["run", tiny, "--prompt-ids", "1", "--bogus"])
+        #expect(usage.status == 1)
+        #expect(usage.stderr == "error: Unknown option '--bogus' (see 'smelt help')\n")
+        let missing = try smelt(["run", "/nonexistent.yaml", "--prompt-ids", "1"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr == "error: /nonexistent.yaml: cannot read the model config (no such file?)\n")
+    }
+}
