@@ -20,6 +20,10 @@ let package = Package(
         .target(name: "SmeltIR", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "SmeltModels", dependencies: ["SmeltIR"]),
         .target(name: "SmeltReference", dependencies: ["SmeltIR", "SmeltModels"]),
+        .systemLibrary(name: "CVulkan", path: "Sources/CVulkan"),
+        .systemLibrary(name: "CShaderc", path: "Sources/CShaderc"),
+        .target(name: "SmeltCodegen", dependencies: ["CShaderc", "SmeltIR"], path: "Codegen"),
+        .target(name: "SmeltVulkan", dependencies: ["CVulkan"]),
         .target(name: "SmeltEngine", dependencies: ["SmeltIR", "SmeltModels", "SmeltReference"]),
         .executableTarget(
             name: "smelt",
@@ -28,6 +32,8 @@ let package = Package(
         .testTarget(name: "SmeltIRTests", dependencies: ["SmeltIR"]),
         .testTarget(name: "SmeltModelsTests", dependencies: ["SmeltModels"]),
         .testTarget(name: "SmeltReferenceTests", dependencies: ["SmeltReference", "SmeltModels"]),
+        .testTarget(name: "SmeltCodegenTests", dependencies: ["SmeltCodegen"], exclude: ["Golden"]),
+        .testTarget(name: "SmeltVulkanTests", dependencies: ["SmeltVulkan", "SmeltCodegen"]),
         .testTarget(name: "SmeltEndToEndTests", dependencies: ["SmeltEngine"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,0 +1,2 @@
+// The Vulkan C API, imported only by the SmeltVulkan target.
+#include <vulkan/vulkan.h>

@@ -1,0 +1,37 @@
+import Foundation
+import Testing
+import SmeltCodegen
+
+/// Snapshot tests of generated GLSL. Run with SMELT_UPDATE_GOLDEN=1 to
+/// rewrite the files under Golden/, then review the diff before committing.
+@Suite struct GoldenGLSLTests {
+    static let goldenDirectory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().appendingPathComponent("Golden")
+
+    static let cases: [KernelSpec] = [
+        .vectorBinaryF32(.add),
+        .matvecF32(rows: 4, cols: 3, workgroupSize: 32),
+    ]
+
+    @Test(arguments: cases)
+    func generatedGLSLMatchesGolden(_ spec: KernelSpec) throws {
+        let glsl = try KernelGenerator.glsl(for: spec)
+        let file = Self.goldenDirectory.appendingPathComponent("\(spec.name).comp")
+        if ProcessInfo.processInfo.environment["SMELT_UPDATE_GOLDEN"] == "1" {
+            try glsl.write(to: file, atomically: true, encoding: .utf8)
+            return
+        }
+        let golden = try String(contentsOf: file, encoding: .utf8)
+        #expect(glsl == golden, "\(file.path) differs; rerun with SMELT_UPDATE_GOLDEN=1 and review the diff")
+    }
+
+    @Test(arguments: cases)
+    func generatedGLSLCompiles(_ spec: KernelSpec) throws {
+        let words = try ShaderCompiler().compile(try KernelGenerator.glsl(for: spec), name: spec.name)
+        #expect(words.first == 0x0723_0203, "SPIR-V magic number")
+    }
+}
+
+extension KernelSpec: @retroactive CustomTestStringConvertible {
+    public var testDescription: String { name }
+}
