@@ -56,6 +56,19 @@ struct TokenizerToyVocabularyTests {
         #expect(ids("aaa") == [23, 11])
     }
 
+    @Test(arguments: [0, 48, Int.max])
+    func longWordsMergeTheSameWithHeapOrScan(linearLimit: Int) {
+        var tok = tok
+        tok.merger.linearLimit = linearLimit
+        // 50 a's: every "aa" (-1) forms, left to right, before any "aaaa" (-2);
+        // the 25 "aa" then pair up from the left: 12 × "aaaa" and one "aa".
+        let a50 = String(repeating: "a", count: 50)
+        #expect(tok.encode(a50, addBOS: false, parseSpecial: false) == Array(repeating: 24, count: 12) + [23])
+        #expect(tok.encode("cab cab", addBOS: false, parseSpecial: false) == [17, 12, 10, 17, 12])
+        // ▁ a b c: "bc" (-1) first; then "▁a" (-3) is the only pair left that is a piece.
+        #expect(tok.encode(" abc", addBOS: false, parseSpecial: false) == [16, 15])
+    }
+
     @Test func charactersWithoutPiecesFallBackToBytes() {
         // "é" is C3 A9 in UTF-8 and has no piece.
         #expect(ids("é") == [Self.byte(0xC3), Self.byte(0xA9)])

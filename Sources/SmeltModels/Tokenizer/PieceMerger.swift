@@ -1,142 +1,179 @@
 /// SentencePiece BPE over one run of raw text: start from one symbol per
 /// UTF-8 character, and repeatedly merge the adjacent pair whose joined text
-/// is a vocabulary piece with the highest score (ties: leftmost pair).
+/// is a vocabulary piece with the highest score (ties: leftmost pair) —
+/// the order llama.cpp's SPM tokenizer uses.
 ///
-/// Symbols form a doubly linked list over the byte buffer and candidate pairs
-/// sit in a binary heap, so a run of n characters costs O(n log n). A heap
-/// entry goes stale when one of its symbols has since been merged; it is then
-/// recognised by its recorded length, exactly as in llama.cpp's SPM tokenizer.
-struct PieceMerger {
+/// Merges only ever touch neighbours, so where no piece can span a point in
+/// the text the two sides evolve independently. Before each '▁' (a space)
+/// that is almost always so: a piece would have to hold '▁' after its first
+/// character, and the vocabulary's few such pieces are checked against the
+/// text there. Splitting at those points keeps each merge problem small
+/// (a word), where a linear scan beats a heap; long runs without spaces
+/// (CJK text, long identifiers) use the heap in `PieceMerger+Heap.swift`.
+struct PieceMerger: Sendable {
     let table: PieceTable
     let scores: [Float]
     /// Token for each single byte as a character (ASCII), or -1.
     let singleByteIDs: [Int32]
     /// Byte-fallback token for each byte value (`<0xNN>`, else the unknown token).
     let byteFallbackIDs: [Int32]
+    /// Pieces holding '▁' after their first character, with that '▁''s byte offset.
+    let spanningPieces: [(bytes: [UInt8], markerOffset: Int)]
+    /// False when there are too many spanning pieces to check cheaply.
+    let splitsAtSpaces: Bool
 
-    fileprivate struct Pair {
-        var score: Float
-        var left: Int32
-        var right: Int32
-        var length: Int32
-        var id: Int32
+    /// Words up to this many characters are merged by linear scans, longer
+    /// ones with the heap. Both give the same tokens; tests vary this.
+    var linearLimit = 48
 
-        /// Heap order: higher score first, then the leftmost pair.
-        @inline(__always)
-        func outranks(_ other: Pair) -> Bool {
-            score > other.score || (score == other.score && left < other.left)
+    init(table: PieceTable, scores: [Float], singleByteIDs: [Int32], byteFallbackIDs: [Int32]) {
+        self.table = table
+        self.scores = scores
+        self.singleByteIDs = singleByteIDs
+        self.byteFallbackIDs = byteFallbackIDs
+        var spanning: [(bytes: [UInt8], markerOffset: Int)] = []
+        for id in 0 ..< table.count {
+            let bytes = Array(table.bytes(of: Int32(id)))
+            var offset = bytes.isEmpty ? 0 : utf8Length(bytes[0])
+            while offset + 3 <= bytes.count {
+                if bytes[offset] == 0xE2, bytes[offset + 1] == 0x96, bytes[offset + 2] == 0x81 {
+                    spanning.append((bytes, offset))
+                }
+                offset += utf8Length(bytes[offset])
+            }
         }
+        self.splitsAtSpaces = spanning.count <= 32
+        self.spanningPieces = splitsAtSpaces ? spanning : []
     }
 
-    /// Reused between runs of one `encode` call to avoid reallocating.
+    /// Per-call working memory, reused between words.
     struct Scratch {
-        fileprivate var start: [Int32] = []
-        fileprivate var length: [Int32] = []
-        fileprivate var prev: [Int32] = []
-        fileprivate var next: [Int32] = []
-        fileprivate var id: [Int32] = []
-        fileprivate var heap: [Pair] = []
+        var symbols: [Symbol] = []
+        var pairScore: [Float] = []
+        var pairID: [Int32] = []
+        var heap = HeapScratch()
+    }
+
+    /// One symbol of a word being merged: a byte range and its token (-1 if
+    /// the range is a single character with no piece).
+    struct Symbol {
+        var start: Int32
+        var length: Int32
+        var id: Int32
     }
 
     /// Appends the tokens of `text` (already whitespace-escaped) to `output`.
     func encode(_ text: UnsafeBufferPointer<UInt8>, into output: inout [Int32], scratch: inout Scratch) {
+        guard let base = text.baseAddress, text.count > 0 else { return }
         let n = text.count
-        guard n > 0, let base = text.baseAddress else { return }
-        scratch.start.removeAll(keepingCapacity: true)
-        scratch.length.removeAll(keepingCapacity: true)
-        scratch.id.removeAll(keepingCapacity: true)
-        scratch.heap.removeAll(keepingCapacity: true)
-
-        // One symbol per UTF-8 character (llama.cpp's lead-byte length table;
-        // a stray continuation byte counts as a character of its own).
-        var offset = 0
-        while offset < n {
-            let lead = base[offset]
-            let charLength = min(utf8Length(lead), n - offset)
-            let id = charLength == 1 ? singleByteIDs[Int(lead)] : table.lookup(base + offset, charLength)
-            scratch.start.append(Int32(offset))
-            scratch.length.append(Int32(charLength))
-            scratch.id.append(id)
-            offset += charLength
-        }
-        let count = scratch.start.count
-        scratch.prev = Array(-1 ..< Int32(count - 1))
-        scratch.next = Array(1 ... Int32(count))
-        scratch.next[count - 1] = -1
-
-        for i in 1 ..< max(count, 1) { addPair(Int32(i - 1), Int32(i), base, &scratch) }
-
-        while let pair = popBest(&scratch.heap) {
-            let left = Int(pair.left), right = Int(pair.right)
-            let leftLength = scratch.length[left], rightLength = scratch.length[right]
-            if leftLength == 0 || rightLength == 0 || leftLength + rightLength != pair.length { continue }
-            scratch.length[left] = pair.length
-            scratch.length[right] = 0
-            scratch.id[left] = pair.id
-            let after = scratch.next[right]
-            scratch.next[left] = after
-            if after >= 0 { scratch.prev[Int(after)] = pair.left }
-            addPair(scratch.prev[left], pair.left, base, &scratch)
-            addPair(pair.left, after, base, &scratch)
-        }
-
-        var symbol: Int32 = 0
-        while symbol >= 0 {
-            let s = Int(symbol)
-            let id = scratch.id[s]
-            if id >= 0 {
-                output.append(id)
-            } else {
-                let start = Int(scratch.start[s])
-                for i in start ..< start + Int(scratch.length[s]) {
-                    output.append(byteFallbackIDs[Int(base[i])])
+        var wordStart = 0
+        var i = 1
+        if splitsAtSpaces {
+            while i + 2 < n {
+                if base[i] == 0xE2, base[i + 1] == 0x96, base[i + 2] == 0x81, canSplit(base, n, at: i) {
+                    encodeWord(base, wordStart, i, &output, &scratch)
+                    wordStart = i
+                    i += 3
+                } else {
+                    i += 1
                 }
             }
-            symbol = scratch.next[s]
         }
+        encodeWord(base, wordStart, n, &output, &scratch)
     }
 
-    private func addPair(_ left: Int32, _ right: Int32, _ base: UnsafePointer<UInt8>, _ scratch: inout Scratch) {
-        if left < 0 || right < 0 { return }
-        let start = Int(scratch.start[Int(left)])
-        let length = Int(scratch.length[Int(left)] + scratch.length[Int(right)])
-        let id = table.lookup(base + start, length)
-        if id < 0 { return }
-        push(Pair(score: scores[Int(id)], left: left, right: right, length: Int32(length), id: id), &scratch.heap)
+    /// Whether no spanning piece matches the text around the '▁' at `i`.
+    @inline(__always)
+    private func canSplit(_ base: UnsafePointer<UInt8>, _ n: Int, at i: Int) -> Bool {
+        for (bytes, offset) in spanningPieces {
+            let start = i - offset
+            guard start >= 0, start + bytes.count <= n else { continue }
+            var matches = true
+            for k in 0 ..< bytes.count where bytes[k] != base[start + k] { matches = false; break }
+            if matches { return false }
+        }
+        return true
     }
 
-    private func push(_ pair: Pair, _ heap: inout [Pair]) {
-        heap.append(pair)
-        heap.withUnsafeMutableBufferPointer { h in
-            var child = h.count - 1
-            while child > 0 {
-                let parent = (child - 1) / 2
-                guard h[child].outranks(h[parent]) else { break }
-                h.swapAt(child, parent)
-                child = parent
+    private func encodeWord(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int,
+                            _ output: inout [Int32], _ scratch: inout Scratch) {
+        scratch.symbols.removeAll(keepingCapacity: true)
+        var offset = start
+        while offset < end {
+            // llama.cpp's lead-byte length; a stray continuation byte is a character.
+            let charLength = min(utf8Length(base[offset]), end - offset)
+            let id = charLength == 1 ? singleByteIDs[Int(base[offset])] : table.lookup(base + offset, charLength)
+            scratch.symbols.append(Symbol(start: Int32(offset), length: Int32(charLength), id: id))
+            offset += charLength
+        }
+        if scratch.symbols.count > linearLimit {
+            mergeWithHeap(base, &scratch.symbols, &scratch.heap)
+        } else {
+            mergeLinear(base, &scratch)
+        }
+        for symbol in scratch.symbols {
+            if symbol.id >= 0 {
+                output.append(symbol.id)
+            } else {
+                for k in Int(symbol.start) ..< Int(symbol.start + symbol.length) {
+                    output.append(byteFallbackIDs[Int(base[k])])
+                }
             }
         }
     }
 
-    private func popBest(_ heap: inout [Pair]) -> Pair? {
-        guard let last = heap.popLast() else { return nil }
-        if heap.isEmpty { return last }
-        return heap.withUnsafeMutableBufferPointer { h in
-            let best = h[0]
-            h[0] = last
-            var parent = 0
-            let count = h.count
-            while true {
-                let left = 2 * parent + 1
-                if left >= count { break }
-                var child = left
-                if left + 1 < count, h[left + 1].outranks(h[left]) { child = left + 1 }
-                guard h[child].outranks(h[parent]) else { break }
-                h.swapAt(child, parent)
-                parent = child
+    /// Merges `scratch.symbols` in place by repeatedly scanning for the best
+    /// pair; quadratic, but words are short.
+    private func mergeLinear(_ base: UnsafePointer<UInt8>, _ scratch: inout Scratch) {
+        let count = scratch.symbols.count
+        guard count > 1 else { return }
+        scratch.pairScore.removeAll(keepingCapacity: true)
+        scratch.pairID.removeAll(keepingCapacity: true)
+        let live = scratch.symbols.withUnsafeMutableBufferPointer { symbols -> Int in
+            for k in 0 ..< count - 1 {
+                let (id, score) = pair(base, symbols[k], symbols[k + 1])
+                scratch.pairID.append(id)
+                scratch.pairScore.append(score)
             }
-            return best
+            var live = count
+            scratch.pairScore.withUnsafeMutableBufferPointer { scores in
+                scratch.pairID.withUnsafeMutableBufferPointer { ids in
+                    while live > 1 {
+                        var best = -1
+                        var bestScore = -Float.infinity
+                        for k in 0 ..< live - 1 where ids[k] >= 0 && (best < 0 || scores[k] > bestScore) {
+                            best = k
+                            bestScore = scores[k]
+                        }
+                        if best < 0 { break }
+                        symbols[best].length += symbols[best + 1].length
+                        symbols[best].id = ids[best]
+                        // Close the gap left by symbol best + 1 and pair best.
+                        for k in best + 1 ..< live - 1 { symbols[k] = symbols[k + 1] }
+                        for k in best ..< live - 2 {
+                            scores[k] = scores[k + 1]
+                            ids[k] = ids[k + 1]
+                        }
+                        live -= 1
+                        if best > 0 {
+                            (ids[best - 1], scores[best - 1]) = pair(base, symbols[best - 1], symbols[best])
+                        }
+                        if best < live - 1 {
+                            (ids[best], scores[best]) = pair(base, symbols[best], symbols[best + 1])
+                        }
+                    }
+                }
+            }
+            return live
         }
+        scratch.symbols.removeLast(count - live)
+    }
+
+    /// The piece spelled by two adjacent symbols and its score, or id -1.
+    @inline(__always)
+    func pair(_ base: UnsafePointer<UInt8>, _ left: Symbol, _ right: Symbol) -> (Int32, Float) {
+        let id = table.lookup(base + Int(left.start), Int(left.length + right.length))
+        return id >= 0 ? (id, scores[Int(id)]) : (-1, 0)
     }
 }
 

@@ -9,8 +9,10 @@ struct PieceTable: Sendable {
     /// All pieces' bytes, back to back; piece `i` is `pool[offsets[i] ..< offsets[i + 1]]`.
     private(set) var pool: [UInt8]
     private(set) var offsets: [Int32]
-    /// Open-addressing slots holding token ids, `-1` for empty. Power-of-two size.
-    private var slots: [Int32]
+    /// Open-addressing slots, each `tag << 32 | id` (0 for empty, where
+    /// tags are never 0). The tag is 32 more bits of the hash, so a probe
+    /// that misses rarely has to touch the (cold) piece bytes.
+    private var slots: [UInt64]
     private var mask: Int
 
     init(pieces: [String]) {
@@ -26,7 +28,7 @@ struct PieceTable: Sendable {
         while capacity < pieces.count * 2 { capacity <<= 1 }
         self.pool = pool
         self.offsets = offsets
-        self.slots = [Int32](repeating: -1, count: capacity)
+        self.slots = [UInt64](repeating: 0, count: capacity)
         self.mask = capacity - 1
         for id in 0 ..< pieces.count { insert(Int32(id)) }
     }
@@ -42,13 +44,16 @@ struct PieceTable: Sendable {
         let start = Int(offsets[Int(id)])
         let length = Int(offsets[Int(id) + 1]) - start
         let hash = pool.withUnsafeBufferPointer { PieceTable.hash($0.baseAddress! + start, length) }
-        var slot = hash & mask
-        while slots[slot] >= 0 {
-            if equals(slots[slot], pool, start, length) { break }
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while slots[slot] != 0 {
+            if equals(Int32(truncatingIfNeeded: slots[slot]), pool, start, length) { break }
             slot = (slot + 1) & mask
         }
-        slots[slot] = id
+        slots[slot] = PieceTable.tag(hash) << 32 | UInt64(UInt32(id))
     }
+
+    @inline(__always)
+    private static func tag(_ hash: UInt64) -> UInt64 { (hash >> 32) | 1 }
 
     private func equals(_ id: Int32, _ bytes: [UInt8], _ start: Int, _ length: Int) -> Bool {
         let otherStart = Int(offsets[Int(id)])
@@ -63,14 +68,18 @@ struct PieceTable: Sendable {
         return pool.withUnsafeBufferPointer { pool in
             offsets.withUnsafeBufferPointer { offsets in
                 slots.withUnsafeBufferPointer { slots in
-                    var slot = hash & mask
+                    let tag = PieceTable.tag(hash)
+                    var slot = Int(truncatingIfNeeded: hash) & mask
                     while true {
-                        let id = slots[slot]
-                        if id < 0 { return -1 }
-                        let start = Int(offsets[Int(id)])
-                        if Int(offsets[Int(id) + 1]) - start == length,
-                           memcmpBytes(pool.baseAddress! + start, bytes, length) {
-                            return id
+                        let entry = slots[slot]
+                        if entry == 0 { return -1 }
+                        if entry >> 32 == tag {
+                            let id = Int32(truncatingIfNeeded: entry)
+                            let start = Int(offsets[Int(id)])
+                            if Int(offsets[Int(id) + 1]) - start == length,
+                               memcmpBytes(pool.baseAddress! + start, bytes, length) {
+                                return id
+                            }
                         }
                         slot = (slot + 1) & mask
                     }
@@ -94,12 +103,15 @@ struct PieceTable: Sendable {
 
     /// FNV-1a, 64-bit. Pieces are short (a few bytes), so a byte loop is fine
     /// and keeps the table independent of the process's hash seed.
-    static func hash(_ bytes: UnsafePointer<UInt8>, _ length: Int) -> Int {
+    static func hash(_ bytes: UnsafePointer<UInt8>, _ length: Int) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for i in 0 ..< length {
             h = (h ^ UInt64(bytes[i])) &* 0x0000_0100_0000_01b3
         }
-        return Int(truncatingIfNeeded: h ^ (h >> 29))
+        // Mix the high bits down: slots use the low bits, tags the high ones.
+        h ^= h >> 29
+        h = h &* 0xbf58_476d_1ce4_e5b9
+        return h ^ (h >> 32)
     }
 }
 

@@ -26,7 +26,7 @@ public struct SentencePieceTokenizer: Sendable {
     let scores: [Float]
     let types: [TokenType]
     let splitter: SpecialTokenSplitter
-    let merger: PieceMerger
+    var merger: PieceMerger
     /// What each token contributes to decoded text; see `decodedBytes(for:)`.
     let decodedPool: [UInt8]
     let decodedOffsets: [Int32]

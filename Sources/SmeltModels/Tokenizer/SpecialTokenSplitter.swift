@@ -15,8 +15,12 @@ struct SpecialTokenSplitter: Sendable {
         case token(Int32)
     }
 
-    /// A byte trie over the special tokens' texts. Node 0 is the root.
-    private var children: [UInt64: Int32] = [:]
+    /// A byte trie over the special tokens' texts; node 0 is the root. Node
+    /// k's edges are `edgeBytes/edgeTargets[edgeStart[k] ..< edgeStart[k + 1]]`,
+    /// sorted by byte, so a step is a short search with no hashing.
+    private var edgeStart: [Int32] = []
+    private var edgeBytes: [UInt8] = []
+    private var edgeTargets: [Int32] = []
     /// Token id ending at each node, or -1.
     private var terminal: [Int32] = [-1]
     /// Whether that token is cut out even when special tokens are not parsed.
@@ -34,6 +38,7 @@ struct SpecialTokenSplitter: Sendable {
     ///     user-defined token with a non-empty text.
     init(tokens: [(id: Int32, bytes: ArraySlice<UInt8>, alwaysSplit: Bool)]) {
         var lengths = Set<Int>()
+        var children: [UInt64: Int32] = [:]
         for token in tokens where !token.bytes.isEmpty {
             var node: Int32 = 0
             for byte in token.bytes {
@@ -53,6 +58,13 @@ struct SpecialTokenSplitter: Sendable {
             startsToken[Int(token.bytes.first!)] = true
             lengths.insert(token.bytes.count)
         }
+        var edges = children.map { (node: Int32($0.key >> 8), byte: UInt8($0.key & 0xFF), target: $0.value) }
+        edges.sort { ($0.node, $0.byte) < ($1.node, $1.byte) }
+        edgeStart = [Int32](repeating: 0, count: terminal.count + 1)
+        for edge in edges { edgeStart[Int(edge.node) + 1] += 1 }
+        for k in 0 ..< terminal.count { edgeStart[k + 1] += edgeStart[k] }
+        edgeBytes = edges.map(\.byte)
+        edgeTargets = edges.map(\.target)
         lengthsDescending = lengths.sorted(by: >)
         for (bit, length) in lengthsDescending.enumerated() { bitForLength[length] = bit }
     }
@@ -71,7 +83,7 @@ struct SpecialTokenSplitter: Sendable {
             var node: Int32 = 0
             var found = false
             var index = start
-            while index < n, let next = children[UInt64(node) << 8 | UInt64(bytes[index])] {
+            while index < n, let next = child(of: node, bytes[index]) {
                 node = next
                 index += 1
                 if terminal[Int(node)] >= 0, parseSpecial || alwaysSplit[Int(node)] {
@@ -118,8 +130,21 @@ struct SpecialTokenSplitter: Sendable {
     private func tokenID(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ length: Int) -> Int32 {
         var node: Int32 = 0
         for index in start ..< start + length {
-            node = children[UInt64(node) << 8 | UInt64(bytes[index])]!
+            node = child(of: node, bytes[index])!
         }
         return terminal[Int(node)]
+    }
+
+    /// The trie node reached from `node` by `byte`, by binary search of its edges.
+    @inline(__always)
+    private func child(of node: Int32, _ byte: UInt8) -> Int32? {
+        var low = Int(edgeStart[Int(node)]), high = Int(edgeStart[Int(node) + 1])
+        while low < high {
+            let mid = (low + high) / 2
+            let b = edgeBytes[mid]
+            if b == byte { return edgeTargets[mid] }
+            if b < byte { low = mid + 1 } else { high = mid }
+        }
+        return nil
     }
 }
