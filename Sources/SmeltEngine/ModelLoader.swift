@@ -1,7 +1,7 @@
 import Foundation
 import SmeltIR
-import SmeltReference
 import SmeltModels
+import SmeltReference
 
 /// A model ready to run: its config, its graph bound to its weights, and
 /// its tokenizer when the checkpoint has one.
@@ -11,26 +11,106 @@ public struct LoadedModel {
     /// Instantiated and bound: every weight has its stored dtype.
     public var graph: Graph
     public var store: any WeightStore
+    public var tokenizer: SentencePieceTokenizer?
+    public var chatTemplate: ChatTemplate?
 
     /// Builds the reference interpreter's model (dequantizes every weight).
     public func referenceModel() throws -> ReferenceModel {
         try ReferenceModel(graph: graph, store: store, contextLength: config.contextLength)
     }
+
+    /// The tokenizer, or an error saying this model has none.
+    public func requireTokenizer() throws -> SentencePieceTokenizer {
+        guard let tokenizer else {
+            throw SmeltError("model '\(config.name)' has no tokenizer; give token ids instead (--prompt-ids / --ids)")
+        }
+        return tokenizer
+    }
 }
 
-/// Loads a model from a config file (`configs/models/*.yaml`).
+/// Loads a model from a config file (`configs/models/*.yaml`) or straight
+/// from a GGUF file, whose architecture picks `Graphs/<arch>.graph`.
 public enum ModelLoader {
     public static func load(_ path: String) throws -> LoadedModel {
+        if path.hasSuffix(".gguf") { return try loadGGUF(path) }
         let config = try ModelConfig.load(path: path)
-        let source = try readGraphSource(config.graphPath, from: path)
         switch config.weights {
         case .synthetic(let seed):
+            let source = try readGraphSource(config.graphPath, from: path)
             let unbound = try source.instantiate(config.environment)
             let store = try SyntheticWeightStore(graph: unbound, seed: seed)
             return LoadedModel(config: config, source: source, graph: try bindWeights(unbound, to: store), store: store)
-        case .gguf(let file), .safetensors(let file):
-            throw SmeltError("\(path): loading \(config.resolve(file)) is not supported yet")
+        case .gguf(let file):
+            return try load(config: config, gguf: try openGGUF(config.resolve(file), from: path), configPath: path)
+        case .safetensors(let file):
+            throw SmeltError("\(path): safetensors checkpoints (\(config.resolve(file))) cannot be run yet; use a GGUF")
         }
+    }
+
+    private static func openGGUF(_ file: String, from configPath: String?) throws -> GGUFFile {
+        guard FileManager.default.fileExists(atPath: file) else {
+            let source = configPath.map { " (named by \($0))" } ?? ""
+            let hint = file.hasSuffix("gemma-3-270m-q4_k_m.gguf") ? "run 'make model' to fetch it" : nil
+            throw SmeltError("model file \(file) not found\(source)", hint: hint)
+        }
+        do {
+            return try GGUFFile(path: file)
+        } catch {
+            throw SmeltError("\(file): \(error)")
+        }
+    }
+
+    private static func load(config: ModelConfig, gguf: GGUFFile, configPath: String) throws -> LoadedModel {
+        var config = config
+        config.hyperparameters.fillUnset(from: gguf.hyperparameters)
+        let source = try readGraphSource(config.graphPath, from: configPath)
+        let graph = try bindWeights(try source.instantiate(config.environment), to: gguf)
+        let tokenizer = gguf.contains("tokenizer.ggml.tokens") ? try SentencePieceTokenizer(gguf: gguf) : nil
+        let template = try? ChatTemplate(metadataTemplate: try? gguf.string("tokenizer.chat_template"),
+                                         architecture: gguf.architecture)
+        return LoadedModel(config: config, source: source, graph: graph, store: gguf, tokenizer: tokenizer,
+                           chatTemplate: template)
+    }
+
+    /// A GGUF given directly: the graph comes from its architecture, the
+    /// hyper-parameters from its metadata plus the architecture's defaults.
+    private static func loadGGUF(_ path: String) throws -> LoadedModel {
+        let gguf = try openGGUF(path, from: nil)
+        guard let arch = gguf.architecture else {
+            throw SmeltError("\(path): no 'general.architecture' in the GGUF metadata; write a model config for it")
+        }
+        guard let graphPath = findGraph(named: arch) else {
+            throw SmeltError("\(path): no graph for architecture '\(arch)' (looked for Graphs/\(arch).graph)",
+                             hint: "write Graphs/\(arch).graph and a model config for it")
+        }
+        let name = (try? gguf.string("general.name")) ?? URL(fileURLWithPath: path).lastPathComponent
+        var yaml = "name: \(quoteYAML(name))\ngraph: \(quoteYAML(graphPath))\nweights:\n  gguf: \(quoteYAML(path))\n"
+        if let defaults = architectureDefaults[arch] { yaml += "hyperparameters:\n" + defaults }
+        var config = try decodeYAML(ModelConfig.self, from: yaml, file: path)
+        config.directory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        return try load(config: config, gguf: gguf, configPath: path)
+    }
+
+    /// Facts of an architecture that GGUF metadata does not store.
+    static let architectureDefaults: [String: String] = [
+        "gemma3": "  rope_theta_local: 10000.0\n  sliding_window_pattern: 6\n",
+    ]
+
+    /// Looks for `Graphs/NAME.graph` under the working directory and the
+    /// folders above the `smelt` executable (a build tree or an install).
+    static func findGraph(named name: String) -> String? {
+        var roots = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath)]
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<4 {
+            roots.append(dir)
+            dir = dir.deletingLastPathComponent()
+        }
+        return roots.map { $0.appendingPathComponent("Graphs/\(name).graph").path }
+            .first { FileManager.default.fileExists(atPath: $0) }
+    }
+
+    private static func quoteYAML(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 
     /// Reads and parses a graph file, naming the config that pointed at it.

@@ -2,8 +2,9 @@ import ArgumentParser
 import Foundation
 import SmeltEngine
 import SmeltIR
+import SmeltModels
 
-/// Options every command that runs a model shares.
+/// Options every command that samples tokens shares.
 struct SamplingOptions: ParsableArguments {
     @Option(help: "Sampling temperature; 0 is greedy.") var temperature: Float = 0
     @Option(name: .customLong("top-k"), help: "Keep only the k most likely tokens (0 keeps all).") var topK = 0
@@ -19,37 +20,86 @@ enum BackendKind: String, ExpressibleByArgument, CaseIterable {
     case reference
 }
 
+/// The model argument and backend choice.
+struct ModelOptions: ParsableArguments {
+    @Argument(help: "A model config (configs/models/*.yaml) or a .gguf file.") var model: String
+    @Option(help: "Which backend runs the model (\(BackendKind.allCases.map(\.rawValue).joined(separator: ", "))).")
+    var backend: BackendKind = .reference
+
+    func load() throws -> (LoadedModel, any InferenceBackend) {
+        let loaded = try ModelLoader.load(model)
+        return (loaded, ReferenceBackend(model: try loaded.referenceModel()))
+    }
+}
+
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Generate tokens from a prompt.",
+        abstract: "Generate text (or token ids) from a prompt.",
         discussion: """
-        MODEL is a model config (configs/models/*.yaml). Give the prompt as token \
-        ids with --prompt-ids; the generated ids are printed on one line, comma-separated.
+        Give the prompt as text with --prompt (tokenized with the model's tokenizer, \
+        BOS first) or as token ids with --prompt-ids. Text is streamed as it is \
+        generated; with --ids, or with --prompt-ids, the generated ids are printed \
+        instead, comma-separated on one line. Generation stops after -n tokens or at \
+        the end-of-sequence token.
         """
     )
 
-    @Argument(help: "A model config (.yaml).") var model: String
-    @Option(help: "Which backend runs the model.") var backend: BackendKind = .reference
+    @OptionGroup var modelOptions: ModelOptions
+    @Option(help: "The prompt text.") var prompt: String?
     @Option(name: .customLong("prompt-ids"), help: "The prompt as comma-separated token ids, e.g. 2,818,5279.")
     var promptIDs: String?
+    @Flag(help: "Wrap the prompt in the model's chat template (a user turn, then the model's turn).") var chat = false
+    @Flag(help: "Print generated token ids instead of text.") var ids = false
     @Option(name: .short, help: "How many tokens to generate.") var n = 32
     @OptionGroup var sampling: SamplingOptions
 
     func validate() throws {
         guard n >= 0 else { throw ValidationError("-n must be >= 0") }
-        guard promptIDs != nil else { throw ValidationError("give the prompt with --prompt-ids") }
+        guard (prompt == nil) != (promptIDs == nil) else {
+            throw ValidationError("give the prompt with exactly one of --prompt and --prompt-ids")
+        }
+        if chat, prompt == nil { throw ValidationError("--chat needs a text --prompt") }
     }
 
     func run() throws {
-        let prompt = try parseIDs(promptIDs ?? "", flag: "--prompt-ids")
         try sampling.parameters.validate()
-        let loaded = try ModelLoader.load(model)
-        let backend = ReferenceBackend(model: try loaded.referenceModel())
-        let generation = try Generator(backend: backend).generate(prompt: prompt, maxTokens: n,
-                                                                  sampling: sampling.parameters)
-        print(generation.tokens.map(String.init).joined(separator: ","))
+        var promptTokens: [Int32] = []
+        if let promptIDs { promptTokens = try parseIDs(promptIDs, flag: "--prompt-ids") }
+        let (loaded, backend) = try modelOptions.load()
+        var stops: Set<Int32> = []
+        if let prompt {
+            let tokenizer = try loaded.requireTokenizer()
+            stops.insert(tokenizer.eosID)
+            if chat {
+                guard let template = loaded.chatTemplate else {
+                    throw SmeltError("model '\(loaded.config.name)' has no chat template")
+                }
+                promptTokens = tokenizer.encode(template.prompt(userMessage: prompt), addBOS: true, parseSpecial: true)
+                if let endOfTurn = tokenizer.id(forPiece: "<end_of_turn>") { stops.insert(endOfTurn) }
+            } else {
+                promptTokens = tokenizer.encode(prompt, addBOS: true, parseSpecial: false)
+            }
+        }
+        let printIDs = ids || prompt == nil
+        var stream = loaded.tokenizer.map { TokenStreamDecoder(tokenizer: $0) }
+        let generation = try Generator(backend: backend).generate(
+            prompt: promptTokens, maxTokens: n, sampling: sampling.parameters, stopTokens: stops
+        ) { token in
+            if !printIDs, let text = stream?.append(token) { writeOut(text) }
+            return true
+        }
+        if printIDs {
+            print(generation.tokens.map(String.init).joined(separator: ","))
+        } else {
+            writeOut((stream?.finish() ?? "") + "\n")
+        }
     }
+}
+
+/// Writes to stdout at once, so streamed text appears as it is generated.
+func writeOut(_ text: String) {
+    FileHandle.standardOutput.write(Data(text.utf8))
 }
 
 /// Parses "1,2,3" into token ids, naming the flag and the bad item.
