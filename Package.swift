@@ -29,6 +29,8 @@ let package = Package(
             name: "smelt",
             dependencies: ["SmeltEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // Encode/decode throughput on the real vocabulary (not part of `smelt`).
+        .executableTarget(name: "tokenizer-bench", dependencies: ["SmeltModels"], path: "Benchmarks/TokenizerBench"),
         .testTarget(name: "SmeltIRTests", dependencies: ["SmeltIR"]),
         .testTarget(name: "SmeltModelsTests", dependencies: ["SmeltModels"]),
         .testTarget(name: "SmeltReferenceTests", dependencies: ["SmeltReference", "SmeltModels"]),
