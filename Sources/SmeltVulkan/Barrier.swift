@@ -34,40 +34,33 @@ public struct Barrier: Sendable, Hashable {
     public static let transferToCompute = Barrier(from: .transfer, to: .compute)
     public static let transferToHost = Barrier(from: .transfer, to: .host)
 
-    var sourceStageMask: VkPipelineStageFlags {
-        var mask: VkPipelineStageFlags = 0
-        if from.contains(.compute) { mask |= VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT.rawValue }
-        if from.contains(.transfer) { mask |= VK_PIPELINE_STAGE_TRANSFER_BIT.rawValue }
-        if from.contains(.host) { mask |= VK_PIPELINE_STAGE_HOST_BIT.rawValue }
-        return mask
-    }
-
-    var destinationStageMask: VkPipelineStageFlags {
-        var mask: VkPipelineStageFlags = 0
-        if to.contains(.compute) { mask |= VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT.rawValue }
-        if to.contains(.transfer) { mask |= VK_PIPELINE_STAGE_TRANSFER_BIT.rawValue }
-        if to.contains(.host) { mask |= VK_PIPELINE_STAGE_HOST_BIT.rawValue }
-        return mask
-    }
+    var sourceStageMask: VkPipelineStageFlags { Self.stageMask(from) }
+    var destinationStageMask: VkPipelineStageFlags { Self.stageMask(to) }
 
     /// Only writes need to be made available; reads just need the
     /// execution dependency the stage masks give.
     var sourceAccessMask: VkAccessFlags {
-        var mask: VkAccessFlags = 0
-        if from.contains(.compute) { mask |= VK_ACCESS_SHADER_WRITE_BIT.rawValue }
-        if from.contains(.transfer) { mask |= VK_ACCESS_TRANSFER_WRITE_BIT.rawValue }
-        if from.contains(.host) { mask |= VK_ACCESS_HOST_WRITE_BIT.rawValue }
-        return mask
+        Self.mask(from, compute: [VK_ACCESS_SHADER_WRITE_BIT], transfer: [VK_ACCESS_TRANSFER_WRITE_BIT],
+                  host: [VK_ACCESS_HOST_WRITE_BIT])
     }
 
     var destinationAccessMask: VkAccessFlags {
-        var mask: VkAccessFlags = 0
-        if to.contains(.compute) {
-            mask |= VK_ACCESS_SHADER_READ_BIT.rawValue | VK_ACCESS_SHADER_WRITE_BIT.rawValue
-                | VK_ACCESS_UNIFORM_READ_BIT.rawValue
-        }
-        if to.contains(.transfer) { mask |= VK_ACCESS_TRANSFER_READ_BIT.rawValue | VK_ACCESS_TRANSFER_WRITE_BIT.rawValue }
-        if to.contains(.host) { mask |= VK_ACCESS_HOST_READ_BIT.rawValue | VK_ACCESS_HOST_WRITE_BIT.rawValue }
-        return mask
+        Self.mask(to, compute: [VK_ACCESS_SHADER_READ_BIT, VK_ACCESS_SHADER_WRITE_BIT, VK_ACCESS_UNIFORM_READ_BIT],
+                  transfer: [VK_ACCESS_TRANSFER_READ_BIT, VK_ACCESS_TRANSFER_WRITE_BIT],
+                  host: [VK_ACCESS_HOST_READ_BIT, VK_ACCESS_HOST_WRITE_BIT])
+    }
+
+    private static func stageMask(_ stages: Stages) -> VkPipelineStageFlags {
+        mask(stages, compute: [VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT], transfer: [VK_PIPELINE_STAGE_TRANSFER_BIT],
+             host: [VK_PIPELINE_STAGE_HOST_BIT])
+    }
+
+    /// ORs the flags listed for each stage in `stages`.
+    private static func mask<Bit: RawRepresentable>(
+        _ stages: Stages, compute: [Bit], transfer: [Bit], host: [Bit]
+    ) -> UInt32 where Bit.RawValue == UInt32 {
+        let chosen = (stages.contains(.compute) ? compute : []) + (stages.contains(.transfer) ? transfer : [])
+            + (stages.contains(.host) ? host : [])
+        return chosen.reduce(0) { $0 | $1.rawValue }
     }
 }

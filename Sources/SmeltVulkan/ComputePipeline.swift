@@ -6,6 +6,7 @@ import CVulkan
 public struct ComputePipelineDescription: Sendable, Hashable {
     /// One descriptor binding the shader declares.
     public struct Binding: Sendable, Hashable {
+        /// The descriptor type.
         public enum Kind: String, Sendable, Hashable { case storageBuffer, uniformBuffer }
         public var set: Int
         public var binding: Int

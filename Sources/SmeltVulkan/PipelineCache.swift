@@ -44,12 +44,12 @@ public final class PipelineCache {
                 origin = .ignored(reason: "\(path): cannot be read (\(error.localizedDescription))")
             }
         }
-        var handle = try? Self.create(device, initial)
-        if handle == nil, !initial.isEmpty {
-            origin = .ignored(reason: "\(path ?? ""): the driver rejected its contents")
+        if !initial.isEmpty, let loaded = try? Self.create(device, initial) {
+            handle = loaded
+        } else {
+            if !initial.isEmpty { origin = .ignored(reason: "\(path ?? ""): the driver rejected its contents") }
+            handle = try Self.create(device, [])
         }
-        if handle == nil { handle = try Self.create(device, []) }
-        self.handle = handle!
         self.origin = origin
     }
 

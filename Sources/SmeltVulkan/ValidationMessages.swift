@@ -4,6 +4,7 @@ import Foundation
 /// One message from the validation layers (or the loader) through the
 /// debug-utils messenger.
 public struct ValidationMessage: Sendable, Hashable, CustomStringConvertible {
+    /// How serious the layer says the message is.
     public enum Severity: String, Sendable, Hashable { case verbose, info, warning, error }
 
     public var severity: Severity

@@ -117,9 +117,8 @@ public final class VulkanInstance {
     /// Forgets the collected messages.
     public func clearValidationMessages() { sink.removeAll() }
 
-    /// Every physical device with what it can do; `index` is what
-    /// `VulkanDevice(instance:deviceIndex:)` takes.
-    public func physicalDevices() throws -> [PhysicalDeviceInfo] {
+    /// Every physical device with what it can do (`VulkanDevice.enumerate`).
+    func physicalDevices() throws -> [PhysicalDeviceInfo] {
         try queryPhysicalDevices(handle).map(\.info)
     }
 
