@@ -84,13 +84,7 @@ import SmeltVulkan
     /// state in a device buffer (no push constants to change).
     @Test func replayedCommandBufferAccumulatesInDeviceBuffer() throws {
         try withValidatedDevice { device in
-            let counterKernel = """
-                #version 450
-                layout(local_size_x = 1) in;
-                layout(set = 0, binding = 0, std430) buffer Counter { uint count; };
-                void main() { count += 1u; }
-                """
-            let pipeline = try pipeline(device, name: "counter", glsl: counterKernel, storageBindings: 1)
+            let pipeline = try pipeline(device, name: "counter", glsl: counterKernelGLSL, storageBindings: 1)
             let allocator = try MemoryAllocator(device: device)
             let counter = try allocator.makeBuffer(size: 4, label: "counter")
             try counter.write([UInt32(0)])

@@ -48,6 +48,15 @@ func pipeline(_ device: VulkanDevice, name: String, glsl: String, storageBinding
         pushConstantBytes: pushConstantBytes), cache: cache)
 }
 
+/// One invocation adding 1 to the uint at binding 0: state that lives only
+/// in a device buffer.
+let counterKernelGLSL = """
+    #version 450
+    layout(local_size_x = 1) in;
+    layout(set = 0, binding = 0, std430) buffer Counter { uint count; };
+    void main() { count += 1u; }
+    """
+
 /// Deterministic values in [-1, 1) (a 64-bit LCG), so failures reproduce.
 func testValues(count: Int, seed: UInt64) -> [Float] {
     var state = seed

@@ -18,13 +18,7 @@ import SmeltVulkan
 
     private func runWithoutBarrier(_ instance: VulkanInstance) throws {
         let device = try VulkanDevice(instance: instance)
-        let glsl = """
-            #version 450
-            layout(local_size_x = 1) in;
-            layout(set = 0, binding = 0, std430) buffer Counter { uint count; };
-            void main() { count += 1u; }
-            """
-        let pipeline = try pipeline(device, name: "counter", glsl: glsl, storageBindings: 1)
+        let pipeline = try pipeline(device, name: "counter", glsl: counterKernelGLSL, storageBindings: 1)
         let buffer = try MemoryAllocator(device: device).makeBuffer(size: 4)
         let pool = try DescriptorPool(device: device, maxSets: 1, storageBuffers: 1)
         let set = try pool.makeSet(for: pipeline)
