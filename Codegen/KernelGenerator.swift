@@ -24,7 +24,7 @@ public enum KernelGenerator {
         let template = try library.template(named: spec.template, for: spec.name)
         var values = builtInValues(for: spec)
         for (key, value) in spec.parameters {
-            guard values[key] == nil, !builtInNames.contains(key) else {
+            guard !builtInNames.contains(key) else {
                 throw CodegenError.invalidSpec(
                     kernel: spec.name, "parameter '\(key)' collides with a built-in placeholder")
             }

@@ -48,10 +48,8 @@ public enum TemplateExpander {
         return output
     }
 
+    /// An identifier with no lower-case letters.
     static func isPlaceholderName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, first == "_" || ("A"..."Z").contains(first) else {
-            return false
-        }
-        return name.unicodeScalars.allSatisfy { $0 == "_" || ("A"..."Z").contains($0) || ("0"..."9").contains($0) }
+        KernelSpec.isIdentifier(name) && !name.unicodeScalars.contains { ("a"..."z").contains($0) }
     }
 }
