@@ -1,1 +1,0 @@
-// The Vulkan runtime (in progress).
