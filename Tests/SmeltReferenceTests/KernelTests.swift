@@ -168,6 +168,27 @@ struct KernelTests {
         ) { try CPUKernels.add([1, 2, 3], [1, 2]) }
     }
 
+    @Test("element-wise pointer forms may write over an input")
+    func elementwiseInPlace() throws {
+        var x: [Float] = [-1, 0.5, 2]
+        let b: [Float] = [1, 2, 3]
+        try x.withUnsafeMutableBufferPointer { buffer in
+            let input = UnsafeBufferPointer(buffer)
+            try CPUKernels.scale(input, by: 2, into: buffer)  // [-2, 1, 4]
+            try b.withUnsafeBufferPointer { try CPUKernels.add(input, $0, into: buffer) }  // [-1, 3, 7]
+            try CPUKernels.silu(input, into: buffer)
+            try CPUKernels.geluTanh(input, into: buffer)
+        }
+        let expected = [-1.0, 3, 7].map { Self.geluTanhDouble($0 / (1 + exp(-$0))) }
+        expectClose(x, expected)
+        var short = [Float](repeating: 0, count: 2)
+        #expect(throws: KernelError.self) {
+            try b.withUnsafeBufferPointer { b in
+                try short.withUnsafeMutableBufferPointer { try CPUKernels.silu(b, into: $0) }
+            }
+        }
+    }
+
     // MARK: Embedding
 
     @Test("embedding gathers rows by id")
