@@ -13,7 +13,7 @@ import Foundation
 ///   cores with `DispatchQueue.concurrentPerform`; every output element is
 ///   written by exactly one worker and the reduction order inside it does not
 ///   depend on the number of workers, so results are bit-identical from run
-///   to run and from machine to machine with the same instruction set.
+///   to run and between machines with the same build and math library.
 /// - `[Float]` conveniences in `CPUKernels+Arrays.swift` wrap the pointer
 ///   forms for tests and small callers.
 public enum CPUKernels {}

@@ -47,41 +47,58 @@ extension CPUKernels {
     }
 
     /// All tokens against weight rows `rows`.
+    ///
+    /// Loop nest: token blocks (whose activations stay in L2) › sub-blocks of
+    /// a few weight rows (which stay in L1 while every token of the block
+    /// passes over them) › 4-token × 2-row register tiles.
     private static func multiplyBlock(
         _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
         tokens: Int, k: Int, n: Int, rows: Range<Int>
     ) {
-        // Within the block, walk sub-blocks of rows so the rows being reused
-        // by consecutive token tiles stay in L1.
+        let blockTokens = max(4, (128 * 1024 / (k * 4)) / 4 * 4)
         let subRows = max(4, (16 * 1024 / (k * 4)) / 4 * 4)
-        var r0 = rows.lowerBound
-        while r0 < rows.upperBound {
-            let r1 = min(rows.upperBound, r0 + subRows)
-            var t = 0
-            while t + 4 <= tokens {
-                var r = r0
-                while r + 2 <= r1 {
-                    tile4x2(x + t * k, w + r * k, y + t * n + r, k: k, n: n)
-                    r += 2
-                }
-                if r < r1 {
-                    for tt in t..<(t + 4) { y[tt * n + r] = dot(x + tt * k, w + r * k, count: k) }
-                }
-                t += 4
+        var t0 = 0
+        while t0 < tokens {
+            let t1 = min(tokens, t0 + blockTokens)
+            var r0 = rows.lowerBound
+            while r0 < rows.upperBound {
+                let r1 = min(rows.upperBound, r0 + subRows)
+                multiplyTile(x, w, y, k: k, n: n, tokens: t0..<t1, rows: r0..<r1)
+                r0 = r1
             }
-            while t < tokens {
-                var r = r0
-                while r + 4 <= r1 {
-                    tile1x4(x + t * k, w + r * k, y + t * n + r, k: k)
-                    r += 4
-                }
-                while r < r1 {
-                    y[t * n + r] = dot(x + t * k, w + r * k, count: k)
-                    r += 1
-                }
-                t += 1
+            t0 = t1
+        }
+    }
+
+    /// Tokens `tokens` against weight rows `rows`, register tile by tile.
+    @inline(__always)
+    private static func multiplyTile(
+        _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+        k: Int, n: Int, tokens: Range<Int>, rows: Range<Int>
+    ) {
+        var t = tokens.lowerBound
+        while t + 4 <= tokens.upperBound {
+            var r = rows.lowerBound
+            while r + 2 <= rows.upperBound {
+                tile4x2(x + t * k, w + r * k, y + t * n + r, k: k, n: n)
+                r += 2
             }
-            r0 = r1
+            if r < rows.upperBound {
+                for tt in t..<(t + 4) { y[tt * n + r] = dot(x + tt * k, w + r * k, count: k) }
+            }
+            t += 4
+        }
+        while t < tokens.upperBound {
+            var r = rows.lowerBound
+            while r + 4 <= rows.upperBound {
+                tile1x4(x + t * k, w + r * k, y + t * n + r, k: k)
+                r += 4
+            }
+            while r < rows.upperBound {
+                y[t * n + r] = dot(x + t * k, w + r * k, count: k)
+                r += 1
+            }
+            t += 1
         }
     }
 }
