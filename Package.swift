@@ -22,8 +22,9 @@ let package = Package(
         .target(name: "SmeltReference", dependencies: ["SmeltIR", "SmeltModels"]),
         .systemLibrary(name: "CVulkan", path: "Sources/CVulkan"),
         .systemLibrary(name: "CShaderc", path: "Sources/CShaderc"),
-        .target(name: "SmeltCodegen", dependencies: ["CShaderc", "SmeltIR"], path: "Codegen"),
-        .target(name: "SmeltVulkan", dependencies: ["CVulkan"]),
+        .target(name: "SmeltArtifact", dependencies: ["SmeltIR"]),
+        .target(name: "SmeltCodegen", dependencies: ["CShaderc", "SmeltIR", "SmeltModels", "SmeltArtifact"], path: "Codegen"),
+        .target(name: "SmeltVulkan", dependencies: ["CVulkan", "SmeltArtifact"]),
         .target(name: "SmeltEngine", dependencies: ["SmeltIR", "SmeltModels", "SmeltReference"]),
         .executableTarget(
             name: "smelt",
