@@ -27,7 +27,7 @@ public struct SentencePieceTokenizer: Sendable {
     let types: [TokenType]
     let splitter: SpecialTokenSplitter
     var merger: PieceMerger
-    /// What each token contributes to decoded text; see `decodedBytes(for:)`.
+    /// What each token contributes to decoded text; see `appendDecoded`.
     let decodedPool: [UInt8]
     let decodedOffsets: [Int32]
 
