@@ -130,10 +130,12 @@ public struct SentencePieceTokenizer: Sendable {
         table.lookup(piece)
     }
 
+    /// The kind of token `id` is, or nil if out of range.
     public func tokenType(for id: Int32) -> TokenType? {
         isValid(id) ? types[Int(id)] : nil
     }
 
+    /// The merge score of `id` (higher merges first), or nil if out of range.
     public func score(for id: Int32) -> Float? {
         isValid(id) ? scores[Int(id)] : nil
     }
