@@ -115,6 +115,9 @@ struct TokenizerToyVocabularyTests {
         #expect(tok.decode(ids) == " a\né<u>")
         #expect(tok.decode(ids, renderSpecial: true) == "<bos> a\né<u><eos>")
         #expect(tok.decode([-1, 100_000]) == "")
+        // The unknown token is special too: hidden unless rendered.
+        #expect(tok.decode([3, 11]) == "a")
+        #expect(tok.decode([3, 11], renderSpecial: true) == "<unk>a")
     }
 
     @Test func streamDecoderHoldsBackSplitCharacters() {

@@ -72,10 +72,11 @@ public struct SentencePieceTokenizer: Sendable {
             switch types[id] {
             case .normal:
                 appendUnescaped(text, to: &decodedPool)
-            case .unknown, .userDefined:
+            case .userDefined:
                 decodedPool.append(contentsOf: text)
-                specials.append((Int32(id), text, types[id] == .userDefined))
-            case .control:
+                specials.append((Int32(id), text, true))
+            case .control, .unknown:
+                // Decoded as nothing unless special tokens are rendered (llama.cpp).
                 specials.append((Int32(id), text, false))
             case .unused:
                 break
