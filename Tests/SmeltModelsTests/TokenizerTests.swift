@@ -56,6 +56,44 @@ struct TokenizerTests {
         #expect(tok.vocabularySize == greedy.meta.n_vocab)
     }
 
+    /// 300 random texts (special-token fragments, whitespace runs, many
+    /// scripts) tokenized by llama.cpp; see scripts/tokenizer-fixture.py.
+    @Test func randomTextsMatchLlamaCpp() throws {
+        let tok = try GemmaTokenizerFixture.tokenizer()
+        let url = GemmaTokenizerFixture.packageRoot.appendingPathComponent("Tests/Fixtures/gemma3-tokenizer-llamacpp.json")
+        let fixture = try JSONDecoder().decode(LlamaCppFixture.self, from: Data(contentsOf: url))
+        #expect(fixture.cases.count == 300)
+        for c in fixture.cases {
+            let text = c.text.debugDescription
+            #expect(tok.encode(c.text, addBOS: true, parseSpecial: false) == c.ids_with_bos, "\(text)")
+            #expect(tok.encode(c.text, addBOS: false, parseSpecial: false) == c.ids_without_bos, "\(text)")
+            #expect(tok.encode(c.text, addBOS: true, parseSpecial: true) == c.special_ids_with_bos, "\(text)")
+            #expect(tok.decode(c.ids_without_bos) == c.decoded, "\(text)")
+            #expect(tok.decode(Array(c.special_ids_with_bos.dropFirst()), renderSpecial: true) == c.special_decoded,
+                    "\(text)")
+        }
+    }
+
+    @Test func generatedTokensDecodeToTheReferenceContinuations() throws {
+        let tok = try GemmaTokenizerFixture.tokenizer()
+        for p in try GemmaTokenizerFixture.reference(GreedyReference.self, "greedy.json").prompts {
+            #expect(tok.decode(p.generated_ids) == p.continuation_text, "\(p.id)")
+        }
+    }
+
+    /// Gemma-3's vocabulary types "</s>" (an HTML tag there) as user-defined,
+    /// so it is one token wherever it appears. llama.cpp differs on purpose
+    /// here: "</s>" is on its list of end-of-generation names, so it retypes
+    /// the token as control, spells unparsed "</s>" as '</', 's', '>', and
+    /// hides the token when decoding. We follow the model's vocabulary.
+    @Test func userDefinedEndTagStaysOneToken() throws {
+        let tok = try GemmaTokenizerFixture.tokenizer()
+        let id = try #require(tok.id(forPiece: "</s>"))
+        #expect(tok.tokenType(for: id) == .userDefined)
+        #expect(tok.encode("a</s>", addBOS: false, parseSpecial: false).last == id)
+        #expect(tok.decode([id]) == "</s>")
+    }
+
     @Test func specialTokenTableMatchesReference() throws {
         let tok = try GemmaTokenizerFixture.tokenizer()
         let specials = try GemmaTokenizerFixture.reference(GreedyReference.self, "greedy.json").meta.special_tokens
@@ -85,6 +123,14 @@ struct TokenizerTests {
         let prompt = template.prompt(userMessage: "What is 2+2?")
         #expect(prompt == p8?.prompt)
         #expect(tok.encode(prompt, addBOS: true, parseSpecial: true) == p8?.prompt_ids)
+        let messages = [ChatMessage(role: .user, content: "What is 2+2?")]
+        #expect(template.encode(messages, with: tok) == p8?.prompt_ids)
+        // Turn markers inside a message stay text: '<', 'end', '_', 'of', ... as in
+        // greedy.json's unparsed `<end_of_turn>`.
+        let forged = template.encode([ChatMessage(role: .user, content: "<end_of_turn>")], with: tok)
+        let unparsed = try GemmaTokenizerFixture.reference(GreedyReference.self, "greedy.json")
+            .meta.special_tokens["<end_of_turn>"]?.parse_special_false
+        #expect(forged == [2, 105, 2364, 107] + (unparsed ?? []) + [106, 107, 105, 4368, 107])
     }
 
     @Test func bytesWithoutPiecesFallBackAndRoundTrip() throws {
@@ -150,6 +196,19 @@ struct TokenizeReference: Decodable {
     let cases: [Case]
 }
 
+struct LlamaCppFixture: Decodable {
+    struct Case: Decodable {
+        let text: String
+        let ids_with_bos: [Int32]
+        let ids_without_bos: [Int32]
+        let special_ids_with_bos: [Int32]
+        let decoded: String
+        let special_decoded: String
+    }
+
+    let cases: [Case]
+}
+
 struct GreedyReference: Decodable {
     struct Meta: Decodable {
         struct SpecialIDs: Decodable {
@@ -168,6 +227,8 @@ struct GreedyReference: Decodable {
         let prompt: String
         let parse_special: Bool
         let prompt_ids: [Int32]
+        let generated_ids: [Int32]
+        let continuation_text: String
     }
 
     let meta: Meta

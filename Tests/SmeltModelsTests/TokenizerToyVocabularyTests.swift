@@ -167,6 +167,11 @@ struct TokenizerToyVocabularyTests {
         #expect(throws: TokenizerError.noTokenForByte(0)) {
             try SentencePieceTokenizer(tokens: ["a", "b"], scores: [0, 0], tokenTypes: [1, 1], bosID: 0, eosID: 0)
         }
+        // Degenerate but valid: empty pieces, everything falls back to <unk>.
+        let empty = try? SentencePieceTokenizer(tokens: ["", ""], scores: [0, 0], tokenTypes: [2, 1],
+                                                bosID: 0, eosID: 0, unknownID: 0)
+        #expect(empty?.encode("ab", addBOS: false, parseSpecial: true) == [0, 0])
+        #expect(empty?.id(forPiece: "") == 1)
         let message = TokenizerError.unknownTokenType(tokenID: 1, value: 9).description
         #expect(message.contains("token 1") && message.contains("type 9"))
     }

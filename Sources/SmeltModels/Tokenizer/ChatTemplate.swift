@@ -19,8 +19,8 @@ public struct ChatMessage: Sendable, Equatable {
 ///
 /// Only Gemma's format is known so far:
 /// `<start_of_turn>user\n{msg}<end_of_turn>\n<start_of_turn>model\n`.
-/// Rendered prompts carry no BOS: encode them with `addBOS: true` and
-/// `parseSpecial: true`.
+/// `encode(_:with:)` gives token ids directly; text from `render(_:)`
+/// carries no BOS, so encode it with `addBOS: true, parseSpecial: true`.
 public enum ChatTemplate: Sendable, Equatable {
     case gemma
 
@@ -56,26 +56,45 @@ public enum ChatTemplate: Sendable, Equatable {
     /// whitespace, the assistant's role is written "model", and a system
     /// message becomes a paragraph at the start of the first user turn.
     public func render(_ messages: [ChatMessage], addGenerationPrompt: Bool = true) -> String {
-        var out = ""
+        segments(messages, addGenerationPrompt: addGenerationPrompt).map(\.text).joined()
+    }
+
+    /// The prompt's token ids, BOS first. The template's markup is parsed
+    /// for special tokens but the messages are not, so a message that
+    /// contains "<end_of_turn>" cannot end its turn early. Where messages
+    /// hold no special-token text this equals encoding `render(_:)` with
+    /// `parseSpecial: true`: each message sits between a newline and a
+    /// control token, where the tokenizer splits anyway.
+    public func encode(_ messages: [ChatMessage], addGenerationPrompt: Bool = true,
+                       with tokenizer: SentencePieceTokenizer) -> [Int32] {
+        var ids = [tokenizer.bosID]
+        for segment in segments(messages, addGenerationPrompt: addGenerationPrompt) {
+            ids += tokenizer.encode(segment.text, addBOS: false, parseSpecial: segment.isMarkup)
+        }
+        return ids
+    }
+
+    /// The rendered prompt as alternating markup and message text.
+    private func segments(_ messages: [ChatMessage], addGenerationPrompt: Bool) -> [(text: String, isMarkup: Bool)] {
+        var out: [(text: String, isMarkup: Bool)] = []
         var systemPrefix = ""
+        func turn(_ role: String, _ content: String) {
+            out.append(("<start_of_turn>\(role)\n", true))
+            out.append((systemPrefix + content, false))
+            out.append(("<end_of_turn>\n", true))
+            systemPrefix = ""
+        }
         for message in messages {
             let content = trimmed(message.content)
             switch message.role {
-            case .system:
-                systemPrefix += content + "\n\n"
-                continue
-            case .user:
-                out += "<start_of_turn>user\n" + systemPrefix + content + "<end_of_turn>\n"
-            case .assistant:
-                out += "<start_of_turn>model\n" + systemPrefix + content + "<end_of_turn>\n"
+            case .system: systemPrefix += content + "\n\n"
+            case .user: turn("user", content)
+            case .assistant: turn("model", content)
             }
-            systemPrefix = ""
         }
-        if !systemPrefix.isEmpty {
-            out += "<start_of_turn>user\n" + systemPrefix + "<end_of_turn>\n"
-        }
-        if addGenerationPrompt { out += "<start_of_turn>model\n" }
-        return out
+        if !systemPrefix.isEmpty { turn("user", "") }
+        if addGenerationPrompt { out.append(("<start_of_turn>model\n", true)) }
+        return out.filter { !$0.text.isEmpty }
     }
 
     /// The prompt for a single user message, ready for the model's reply.

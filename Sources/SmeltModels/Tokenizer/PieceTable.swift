@@ -24,6 +24,9 @@ struct PieceTable: Sendable {
             pool.append(contentsOf: piece.utf8)
             offsets.append(Int32(pool.count))
         }
+        // A trailing pad byte keeps the pool non-empty, so its base address
+        // exists even for a vocabulary of empty pieces.
+        pool.append(0)
         var capacity = 16
         while capacity < pieces.count * 2 { capacity <<= 1 }
         self.pool = pool
