@@ -6,28 +6,36 @@
 
 CONFIG ?= release
 SMELT := .build/$(CONFIG)/smelt
-RUN_MODEL ?= configs/models/tiny-llama.yaml
-RUN_ARGS ?= --backend reference --prompt-ids 1,2,3 -n 16
+# Tests use @testable imports, so release builds enable testing; the binary
+# is built with the same flags so `make run` and `make test` share one build.
+SWIFT_FLAGS ?= -Xswiftc -enable-testing
+RUN_MODEL ?= configs/models/gemma3-270m.yaml
+PROMPT ?= The history of the printing press began
+RUN_ARGS ?= --backend reference -n 48
 
 .PHONY: run test deps model build clean help
 
 help:
 	@echo "make run    build and generate text"
 	@echo "make test   build and run every test"
+	@echo "make model  fetch Gemma-3 270M (Q4_K_M GGUF) into models/"
 	@echo "make deps   install the Debian packages Smelt needs (Vulkan, shaderc, lavapipe)"
 	@echo "make build  build the smelt binary ($(SMELT))"
 
 deps:
 	@bash scripts/install-deps.sh
 
+model:
+	@bash scripts/fetch-model.sh
+
 build: deps
-	swift build -c $(CONFIG) --product smelt
+	swift build -c $(CONFIG) --product smelt $(SWIFT_FLAGS)
 
-run: build
-	$(SMELT) run $(RUN_MODEL) $(RUN_ARGS)
+run: build model
+	$(SMELT) run $(RUN_MODEL) $(RUN_ARGS) --prompt "$(PROMPT)"
 
-test: deps
-	swift build -c $(CONFIG) --build-tests
+test: deps model
+	swift build -c $(CONFIG) --build-tests $(SWIFT_FLAGS)
 	swift test -c $(CONFIG) --skip-build
 
 clean:

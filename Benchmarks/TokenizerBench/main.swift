@@ -55,3 +55,21 @@ for parseSpecial in [false, true] {
                      size / decodeTime.cpu, decoded == text ? "exact" : "DIFFERS"))
     }
 }
+
+// Worst cases: long runs that become one special-token match per byte
+// position, one merge problem with no spaces, or byte fallback throughout.
+let pathological: [(String, String)] = [
+    ("1 MiB of spaces", String(repeating: " ", count: 1 << 20)),
+    ("1 MiB of newlines", String(repeating: "\n", count: 1 << 20)),
+    ("1 MiB of 'a', no spaces", String(repeating: "a", count: 1 << 20)),
+    ("1 MiB of CJK, no spaces", String(repeating: "東京は日本の首都です", count: (1 << 20) / 30)),
+    ("1 MiB of '<unused1'", String(repeating: "<unused1", count: (1 << 20) / 8)),
+    ("1 MiB of emoji and unassigned code points", String(repeating: "🚀\u{0378}", count: (1 << 20) / 6)),
+]
+for (name, text) in pathological {
+    var ids: [Int32] = []
+    let time = measure { ids = tokenizer.encode(text, addBOS: false, parseSpecial: true) }
+    let roundTrip = tokenizer.decode(ids) == text ? "round trip exact" : "round trip DIFFERS"
+    print(String(format: "  %@: %.1f MiB/s, %d tokens, %@", name, Double(text.utf8.count) / 1_048_576 / time.wall,
+                 ids.count, roundTrip))
+}

@@ -1,3 +1,4 @@
+import Foundation
 import SmeltIR
 import SmeltModels
 import SmeltReference
@@ -18,7 +19,13 @@ public final class ReferenceBackend: InferenceBackend {
     public var contextLength: Int { model.contextLength }
     public var vocabularySize: Int { model.vocabularySize }
     public var position: Int { session.position }
-    public var counters: BackendCounters { BackendCounters() }
+    /// The interpreter streams every weight as f32 once per step.
+    public var counters: BackendCounters {
+        var counters = BackendCounters()
+        counters.bytesPerToken = model.weightBytes
+        counters.deviceName = "CPU (\(ProcessInfo.processInfo.activeProcessorCount) threads)"
+        return counters
+    }
 
     public func reset(sampling: SamplingParameters) throws {
         try sampling.validate()

@@ -52,5 +52,15 @@ public final class ReferenceModel: @unchecked Sendable {
 
 extension ReferenceModel {
     /// The size of the last dimension of the graph's first output.
+    /// Bytes of dequantized (f32) weights, each distinct tensor once.
+    public var weightBytes: Int {
+        var seen = Set<String>(), total = 0
+        for op in graph.weights {
+            guard let name = op.attributes["name"]?.stringValue, seen.insert(name).inserted else { continue }
+            total += (weights[op.result]?.count ?? 0) * 4
+        }
+        return total
+    }
+
     public var vocabularySize: Int { graph.type(of: graph.outputs[0]).dims.last?.fixedValue ?? 0 }
 }

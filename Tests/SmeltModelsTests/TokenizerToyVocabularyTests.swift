@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import SmeltModels
 
@@ -114,6 +115,9 @@ struct TokenizerToyVocabularyTests {
         #expect(tok.decode(ids) == " a\né<u>")
         #expect(tok.decode(ids, renderSpecial: true) == "<bos> a\né<u><eos>")
         #expect(tok.decode([-1, 100_000]) == "")
+        // The unknown token is special too: hidden unless rendered.
+        #expect(tok.decode([3, 11]) == "a")
+        #expect(tok.decode([3, 11], renderSpecial: true) == "<unk>a")
     }
 
     @Test func streamDecoderHoldsBackSplitCharacters() {
@@ -134,6 +138,16 @@ struct TokenizerToyVocabularyTests {
         #expect(tok.piece(for: 10_000) == nil)
         #expect(tok.tokenType(for: 5) == .userDefined)
         #expect(tok.score(for: 15) == -1)
+    }
+
+    @Test func vocabularyRoundTripsThroughCodable() throws {
+        let vocabulary = tok.vocabulary
+        #expect(vocabulary.tokens.count == 25 + 256 && vocabulary.tokens[16] == "▁a")
+        #expect(vocabulary.tokenTypes[5] == 4 && vocabulary.scores[15] == -1 && vocabulary.unknownID == 3)
+        let data = try JSONEncoder().encode(vocabulary)
+        let rebuilt = try SentencePieceTokenizer(JSONDecoder().decode(SentencePieceVocabulary.self, from: data))
+        #expect(rebuilt.vocabulary == vocabulary)
+        #expect(rebuilt.encode("a<t>b cab", addBOS: true, parseSpecial: true) == [2, 11, 4, 12, 10, 17, 12])
     }
 
     @Test func badVocabulariesAreRejectedWithReasons() {

@@ -1,4 +1,5 @@
 import Foundation
+import SmeltModels
 import Testing
 @testable import SmeltReference
 

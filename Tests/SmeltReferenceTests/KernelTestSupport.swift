@@ -1,3 +1,4 @@
+import SmeltModels
 import Testing
 
 /// Test-only data generator (a 64-bit LCG, deliberately not the kernels'

@@ -47,8 +47,8 @@ public final class GGUFFile: WeightStore {
         let parsed: GGUFParser.Result
         do {
             parsed = try GGUFParser.parse(storage.bytes)
-        } catch let e as GGUFError {
-            throw path.map { e.at(path: $0) } ?? e
+        } catch let e as GGUFError where path != nil {
+            throw e.at(path: path!)
         }
         self.storage = storage
         self.path = path

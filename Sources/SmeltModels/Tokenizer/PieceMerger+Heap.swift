@@ -61,10 +61,10 @@ extension PieceMerger {
     private func addPair(_ left: Int32, _ right: Int32, _ base: UnsafePointer<UInt8>,
                          _ symbols: [Symbol], _ heap: inout [Pair]) {
         if left < 0 || right < 0 { return }
-        let (id, score) = pair(base, symbols[Int(left)], symbols[Int(right)])
-        if id < 0 { return }
+        let candidate = pair(base, symbols[Int(left)], symbols[Int(right)])
+        if candidate.id < 0 { return }
         let length = symbols[Int(left)].length + symbols[Int(right)].length
-        push(Pair(score: score, left: left, right: right, length: length, id: id), &heap)
+        push(Pair(score: candidate.score, left: left, right: right, length: length, id: candidate.id), &heap)
     }
 
     private func push(_ pair: Pair, _ heap: inout [Pair]) {

@@ -46,11 +46,9 @@ struct PieceMerger: Sendable {
         self.spanningPieces = splitsAtSpaces ? spanning : []
     }
 
-    /// Per-call working memory, reused between words.
+    /// Per-call working memory for long words, reused between them.
     struct Scratch {
         var symbols: [Symbol] = []
-        var pairScore: [Float] = []
-        var pairID: [Int32] = []
         var heap = HeapScratch()
     }
 
@@ -97,21 +95,50 @@ struct PieceMerger: Sendable {
 
     private func encodeWord(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int,
                             _ output: inout [Int32], _ scratch: inout Scratch) {
-        scratch.symbols.removeAll(keepingCapacity: true)
+        let byteCount = end - start
+        if byteCount <= linearLimit || characterCount(base, start, end) <= linearLimit {
+            // Short word: symbols and pairs live in temporary (stack) buffers.
+            withUnsafeTemporaryAllocation(of: Symbol.self, capacity: byteCount) { symbols in
+                withUnsafeTemporaryAllocation(of: PairSlot.self, capacity: byteCount) { pairs in
+                    let count = makeSymbols(base, start, end, symbols)
+                    let live = mergeLinear(base, symbols, count, pairs)
+                    emit(base, UnsafeBufferPointer(rebasing: symbols[..<live]), &output)
+                }
+            }
+        } else {
+            scratch.symbols = [Symbol](unsafeUninitializedCapacity: byteCount) { buffer, initialized in
+                initialized = makeSymbols(base, start, end, buffer)
+            }
+            mergeWithHeap(base, &scratch.symbols, &scratch.heap)
+            scratch.symbols.withUnsafeBufferPointer { emit(base, $0, &output) }
+        }
+    }
+
+    private func characterCount(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Int {
+        var count = 0
+        for k in start ..< end where base[k] & 0xC0 != 0x80 { count += 1 }
+        return count
+    }
+
+    /// One symbol per UTF-8 character of `base[start ..< end]`; returns the count.
+    private func makeSymbols(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int,
+                             _ symbols: UnsafeMutableBufferPointer<Symbol>) -> Int {
+        var count = 0
         var offset = start
         while offset < end {
             // llama.cpp's lead-byte length; a stray continuation byte is a character.
             let charLength = min(utf8Length(base[offset]), end - offset)
             let id = charLength == 1 ? singleByteIDs[Int(base[offset])] : table.lookup(base + offset, charLength)
-            scratch.symbols.append(Symbol(start: Int32(offset), length: Int32(charLength), id: id))
+            (symbols.baseAddress! + count).initialize(to: Symbol(start: Int32(offset), length: Int32(charLength), id: id))
+            count += 1
             offset += charLength
         }
-        if scratch.symbols.count > linearLimit {
-            mergeWithHeap(base, &scratch.symbols, &scratch.heap)
-        } else {
-            mergeLinear(base, &scratch)
-        }
-        for symbol in scratch.symbols {
+        return count
+    }
+
+    /// Appends the merged symbols' tokens, spelling unknown characters in bytes.
+    private func emit(_ base: UnsafePointer<UInt8>, _ symbols: UnsafeBufferPointer<Symbol>, _ output: inout [Int32]) {
+        for symbol in symbols {
             if symbol.id >= 0 {
                 output.append(symbol.id)
             } else {
@@ -122,58 +149,47 @@ struct PieceMerger: Sendable {
         }
     }
 
-    /// Merges `scratch.symbols` in place by repeatedly scanning for the best
-    /// pair; quadratic, but words are short.
-    private func mergeLinear(_ base: UnsafePointer<UInt8>, _ scratch: inout Scratch) {
-        let count = scratch.symbols.count
-        guard count > 1 else { return }
-        scratch.pairScore.removeAll(keepingCapacity: true)
-        scratch.pairID.removeAll(keepingCapacity: true)
-        let live = scratch.symbols.withUnsafeMutableBufferPointer { symbols -> Int in
-            for k in 0 ..< count - 1 {
-                let (id, score) = pair(base, symbols[k], symbols[k + 1])
-                scratch.pairID.append(id)
-                scratch.pairScore.append(score)
-            }
-            var live = count
-            scratch.pairScore.withUnsafeMutableBufferPointer { scores in
-                scratch.pairID.withUnsafeMutableBufferPointer { ids in
-                    while live > 1 {
-                        var best = -1
-                        var bestScore = -Float.infinity
-                        for k in 0 ..< live - 1 where ids[k] >= 0 && (best < 0 || scores[k] > bestScore) {
-                            best = k
-                            bestScore = scores[k]
-                        }
-                        if best < 0 { break }
-                        symbols[best].length += symbols[best + 1].length
-                        symbols[best].id = ids[best]
-                        // Close the gap left by symbol best + 1 and pair best.
-                        for k in best + 1 ..< live - 1 { symbols[k] = symbols[k + 1] }
-                        for k in best ..< live - 2 {
-                            scores[k] = scores[k + 1]
-                            ids[k] = ids[k + 1]
-                        }
-                        live -= 1
-                        if best > 0 {
-                            (ids[best - 1], scores[best - 1]) = pair(base, symbols[best - 1], symbols[best])
-                        }
-                        if best < live - 1 {
-                            (ids[best], scores[best]) = pair(base, symbols[best], symbols[best + 1])
-                        }
-                    }
-                }
-            }
-            return live
+    /// A candidate merge of symbols k and k + 1 in the linear scan.
+    struct PairSlot {
+        var id: Int32
+        var score: Float
+    }
+
+    /// Merges `symbols[..<count]` in place by repeatedly scanning for the
+    /// best pair, and returns how many symbols are left. Quadratic, but
+    /// words are short and the scan is over a few cache lines.
+    private func mergeLinear(_ base: UnsafePointer<UInt8>, _ symbols: UnsafeMutableBufferPointer<Symbol>,
+                             _ count: Int, _ pairs: UnsafeMutableBufferPointer<PairSlot>) -> Int {
+        guard count > 1 else { return count }
+        for k in 0 ..< count - 1 {
+            (pairs.baseAddress! + k).initialize(to: pair(base, symbols[k], symbols[k + 1]))
         }
-        scratch.symbols.removeLast(count - live)
+        var live = count
+        while live > 1 {
+            var best = -1
+            var bestScore = -Float.infinity
+            for k in 0 ..< live - 1 where pairs[k].id >= 0 && (best < 0 || pairs[k].score > bestScore) {
+                best = k
+                bestScore = pairs[k].score
+            }
+            if best < 0 { break }
+            symbols[best].length += symbols[best + 1].length
+            symbols[best].id = pairs[best].id
+            // Close the gap left by symbol best + 1 and pair best.
+            for k in best + 1 ..< live - 1 { symbols[k] = symbols[k + 1] }
+            for k in best ..< live - 2 { pairs[k] = pairs[k + 1] }
+            live -= 1
+            if best > 0 { pairs[best - 1] = pair(base, symbols[best - 1], symbols[best]) }
+            if best < live - 1 { pairs[best] = pair(base, symbols[best], symbols[best + 1]) }
+        }
+        return live
     }
 
     /// The piece spelled by two adjacent symbols and its score, or id -1.
     @inline(__always)
-    func pair(_ base: UnsafePointer<UInt8>, _ left: Symbol, _ right: Symbol) -> (Int32, Float) {
+    func pair(_ base: UnsafePointer<UInt8>, _ left: Symbol, _ right: Symbol) -> PairSlot {
         let id = table.lookup(base + Int(left.start), Int(left.length + right.length))
-        return id >= 0 ? (id, scores[Int(id)]) : (-1, 0)
+        return PairSlot(id: id, score: id >= 0 ? scores[Int(id)] : 0)
     }
 }
 

@@ -42,8 +42,9 @@ extension SentencePieceTokenizer {
     }
 
     /// The text of `ids`: pieces with '▁' read as spaces, byte tokens joined
-    /// back into UTF-8 (invalid sequences become U+FFFD), control tokens
-    /// (BOS, `<end_of_turn>`, ...) left out unless `renderSpecial` is set.
+    /// back into UTF-8 (invalid sequences become U+FFFD), control and
+    /// unknown tokens (BOS, `<end_of_turn>`, ...) left out unless
+    /// `renderSpecial` is set.
     /// Ids outside the vocabulary are skipped.
     public func decode(_ ids: [Int32], renderSpecial: Bool = false) -> String {
         String(decoding: decodedBytes(ids, renderSpecial: renderSpecial), as: UTF8.self)
@@ -63,7 +64,7 @@ extension SentencePieceTokenizer {
     /// The bytes one token contributes to decoded text, with no prefix handling.
     func appendDecoded(_ id: Int32, renderSpecial: Bool, to out: inout [UInt8]) {
         guard isValid(id) else { return }
-        if renderSpecial, types[Int(id)] == .control {
+        if renderSpecial, types[Int(id)] == .control || types[Int(id)] == .unknown {
             out.append(contentsOf: table.bytes(of: id))
         } else {
             out.append(contentsOf: decodedPool[Int(decodedOffsets[Int(id)]) ..< Int(decodedOffsets[Int(id) + 1])])

@@ -27,7 +27,7 @@ public struct SentencePieceTokenizer: Sendable {
     let types: [TokenType]
     let splitter: SpecialTokenSplitter
     var merger: PieceMerger
-    /// What each token contributes to decoded text; see `decodedBytes(for:)`.
+    /// What each token contributes to decoded text; see `appendDecoded`.
     let decodedPool: [UInt8]
     let decodedOffsets: [Int32]
 
@@ -72,10 +72,11 @@ public struct SentencePieceTokenizer: Sendable {
             switch types[id] {
             case .normal:
                 appendUnescaped(text, to: &decodedPool)
-            case .unknown, .userDefined:
+            case .userDefined:
                 decodedPool.append(contentsOf: text)
-                specials.append((Int32(id), text, types[id] == .userDefined))
-            case .control:
+                specials.append((Int32(id), text, true))
+            case .control, .unknown:
+                // Decoded as nothing unless special tokens are rendered (llama.cpp).
                 specials.append((Int32(id), text, false))
             case .unused:
                 break
@@ -130,10 +131,12 @@ public struct SentencePieceTokenizer: Sendable {
         table.lookup(piece)
     }
 
+    /// The kind of token `id` is, or nil if out of range.
     public func tokenType(for id: Int32) -> TokenType? {
         isValid(id) ? types[Int(id)] : nil
     }
 
+    /// The merge score of `id` (higher merges first), or nil if out of range.
     public func score(for id: Int32) -> Float? {
         isValid(id) ? scores[Int(id)] : nil
     }

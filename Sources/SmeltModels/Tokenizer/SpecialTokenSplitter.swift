@@ -102,10 +102,13 @@ struct SpecialTokenSplitter: Sendable {
         // 2. Accept longest first, left to right. A candidate is rejected if
         //    it overlaps an accepted match; since every accepted match is at
         //    least as long, any overlap covers one of the candidate's ends.
+        var present = [UInt64](repeating: 0, count: words)
+        for (k, mask) in masks.enumerated() { present[k % words] |= mask }
         var covered = [Bool](repeating: false, count: n)
         var accepted: [(start: Int, length: Int)] = []
         for (bit, length) in lengthsDescending.enumerated() {
             let word = bit / 64, flag: UInt64 = 1 << UInt64(bit % 64)
+            if present[word] & flag == 0 { continue }  // no match of this length
             for (k, start) in positions.enumerated() where masks[k * words + word] & flag != 0 {
                 if covered[start] || covered[start + length - 1] { continue }
                 for i in start ..< start + length { covered[i] = true }

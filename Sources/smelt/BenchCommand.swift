@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import SmeltEngine
+import SmeltIR
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure prefill and decode speed.",
+        discussion: """
+        Prefills a prompt of --prompt-tokens tokens (real text, tokenized), then decodes \
+        --gen-tokens tokens greedily. Prints time to first token split into tokenize / \
+        prefill / first decode step, prefill and decode tok/s, p50/p95 decode latency, \
+        and what the backend counts: dispatches per token, command-buffer recordings, \
+        bytes moved per token, achieved GB/s, peak device memory.
+        """)
+
+    @OptionGroup var modelOptions: ModelOptions
+    @Option(name: .customLong("prompt-tokens"), help: "Tokens in the prompt.") var promptTokens = 512
+    @Option(name: .customLong("gen-tokens"), help: "Tokens to generate.") var genTokens = 32
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        let (loaded, backend) = try modelOptions.load()
+        let report = try Bench(promptTokens: promptTokens, generatedTokens: genTokens)
+            .run(backend: backend, model: loaded.config.name, tokenizer: loaded.tokenizer)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(report.table)
+        }
+    }
+}
+
+extension BenchReport {
+    /// A readable table.
+    var table: String {
+        func opt<T>(_ value: T?, _ format: (T) -> String) -> String { value.map(format) ?? "n/a" }
+        let rows: [(String, String)] = [
+            ("model", model), ("backend", backend), ("device", device ?? "n/a"), ("driver", driver ?? "n/a"),
+            ("prompt tokens", "\(promptTokens)"), ("generated tokens", "\(generatedTokens)"),
+            ("TTFT: tokenize", String(format: "%.1f ms", tokenizeSeconds * 1000)),
+            ("TTFT: prefill", String(format: "%.1f ms", prefillSeconds * 1000)),
+            ("TTFT: first decode step", String(format: "%.1f ms", firstDecodeStepSeconds * 1000)),
+            ("prefill", String(format: "%.2f tok/s", prefillTokensPerSecond)),
+            ("decode", String(format: "%.2f tok/s", decodeTokensPerSecond)),
+            ("decode latency p50 / p95", String(format: "%.1f / %.1f ms", decodeLatencyP50Ms, decodeLatencyP95Ms)),
+            ("dispatches per token", opt(dispatchesPerToken) { "\($0)" }),
+            ("command-buffer recordings", opt(commandBufferRecordings) { "\($0)" }),
+            ("bytes moved per token", opt(bytesPerToken) { String(format: "%.1f MB", Double($0) / 1e6) }),
+            ("achieved bandwidth", opt(achievedGBPerSecond) { String(format: "%.2f GB/s", $0) }),
+            ("peak device memory", opt(peakDeviceMemoryBytes) { String(format: "%.1f MB", Double($0) / 1e6) }),
+        ]
+        let width = rows.map(\.0.count).max() ?? 0
+        return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(separator: "\n")
+    }
+}
