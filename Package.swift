@@ -37,6 +37,7 @@ let package = Package(
         .testTarget(name: "SmeltReferenceTests", dependencies: ["SmeltReference", "SmeltModels"]),
         .testTarget(name: "SmeltCodegenTests", dependencies: ["SmeltCodegen"], exclude: ["Golden"]),
         .testTarget(name: "SmeltVulkanTests", dependencies: ["SmeltVulkan", "SmeltCodegen"]),
+        .testTarget(name: "SmeltArtifactTests", dependencies: ["SmeltArtifact", "SmeltIR"]),
         .testTarget(name: "SmeltEndToEndTests", dependencies: ["SmeltEngine", "SmeltReference", "SmeltIR"]),
     ],
     swiftLanguageModes: [.v5]

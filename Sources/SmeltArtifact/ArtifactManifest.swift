@@ -46,8 +46,31 @@ public struct ArtifactManifest: Codable, Sendable, Equatable {
 }
 
 /// A scalar config value as JSON stores it.
+///
+/// JSON does not keep `1e6` and `1000000` apart, so a whole-valued double
+/// reads back as `.int`; equality compares numbers by value for that reason.
 public enum ConfigValue: Codable, Sendable, Equatable, CustomStringConvertible {
     case int(Int), double(Double), bool(Bool), string(String)
+
+    public static func == (a: ConfigValue, b: ConfigValue) -> Bool {
+        switch (a, b) {
+        case let (.int(x), .int(y)): x == y
+        case let (.double(x), .double(y)): x == y
+        case let (.int(x), .double(y)), let (.double(y), .int(x)): Double(x) == y
+        case let (.bool(x), .bool(y)): x == y
+        case let (.string(x), .string(y)): x == y
+        default: false
+        }
+    }
+
+    /// The value as a number, if it is one.
+    public var doubleValue: Double? {
+        switch self {
+        case .int(let v): Double(v)
+        case .double(let v): v
+        default: nil
+        }
+    }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
