@@ -25,10 +25,10 @@ let package = Package(
         .target(name: "SmeltArtifact", dependencies: ["SmeltIR"]),
         .target(name: "SmeltCodegen", dependencies: ["CShaderc", "SmeltIR", "SmeltModels", "SmeltArtifact"], path: "Codegen"),
         .target(name: "SmeltVulkan", dependencies: ["CVulkan", "SmeltArtifact"]),
-        .target(name: "SmeltEngine", dependencies: ["SmeltIR", "SmeltModels", "SmeltReference"]),
+        .target(name: "SmeltEngine", dependencies: ["SmeltIR", "SmeltModels", "SmeltReference", "SmeltArtifact"]),
         .executableTarget(
             name: "smelt",
-            dependencies: ["SmeltEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["SmeltEngine", "SmeltArtifact", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Encode/decode throughput on the real vocabulary (not part of `smelt`).
         .executableTarget(name: "tokenizer-bench", dependencies: ["SmeltModels"], path: "Benchmarks/TokenizerBench"),
