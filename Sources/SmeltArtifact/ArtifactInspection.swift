@@ -18,7 +18,7 @@ public struct ArtifactInspection {
         var lines: [String] = []
         let layout = file.layout
         lines.append("\(file.name): Smelt artifact, format version \(layout.formatVersion), \(grouped(layout.fileBytes)) bytes")
-        lines.append("header: \(layout.tableEndOffset) bytes, \(layout.sections.count) sections, checksums over \(layout.checksumChunkBytes >> 10) KiB chunks (XXH64)")
+        lines.append("header: \(layout.tableEndOffset) bytes, \(layout.sections.count) sections, checksums: XXH64 over \(humanBytes(layout.checksumChunkBytes)) chunks")
         lines.append(columns(["section", "offset", "bytes", "align", "checksum", "status"], widths: [-10, 12, 14, 6, -17, 0]))
         var problem: SmeltError?
         for s in layout.sections {
@@ -80,7 +80,9 @@ public struct ArtifactInspection {
                 .joined(separator: ", "))
         }
         lines.append("tokenizer: \(t.model), \(grouped(t.tokens.count)) tokens, bos \(t.bosID), eos \(t.eosID), add BOS \(t.addBOS), space prefix \(t.addSpacePrefix), chat template \(t.chatTemplate == nil ? "none" : "stored")")
-        if showFusionPlan {
+        if showFusionPlan, m.fusionPlan.isEmpty {
+            lines.append("fusion plan: (none recorded)")
+        } else if showFusionPlan {
             lines.append("fusion plan:")
             lines += m.fusionPlan.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }
         }
@@ -100,9 +102,11 @@ public struct ArtifactInspection {
                 barriers += 1
             }
         }
-        return "\(dispatches) dispatches, \(barriers) barriers, \(humanBytes(bytes)) moved"
+        return "\(plural(dispatches, "dispatch", "dispatches")), \(plural(barriers, "barrier", "barriers")), \(humanBytes(bytes)) moved"
     }
 }
+
+private func plural(_ n: Int, _ one: String, _ many: String) -> String { "\(n) \(n == 1 ? one : many)" }
 
 /// 1234567 → "1,234,567".
 func grouped(_ n: Int) -> String {
