@@ -13,7 +13,9 @@ extension ArtifactLayout {
         let size = bytes.count
         guard size > 0 else { throw fail("not a Smelt artifact (empty file)") }
         for i in 0 ..< min(size, magic.count) where bytes[i] != magic[i] {
-            throw fail("not a Smelt artifact (bad magic)")
+            let gguf = size >= 4 && bytes[0 ..< 4].elementsEqual("GGUF".utf8)
+            throw fail(gguf ? "not a Smelt artifact (bad magic; this is a GGUF checkpoint, which `smelt run` reads directly)"
+                            : "not a Smelt artifact (bad magic)")
         }
         guard size >= 12 else { throw fail("truncated: the header ends at byte \(headerBytes), file has \(size) bytes") }
         let version = read32(bytes, 8)
