@@ -42,7 +42,7 @@ public enum ArtifactWriter {
         let small: [(String, [UInt8])] = [
             (SectionName.manifest, try stored.encoded()),
             (SectionName.spirv, spirv),
-            (SectionName.tokenizer, try tokenizer.binaryEncoded()),
+            (SectionName.tokenizer, try tokenizer.binaryEncoded(name: path)),
         ]
 
         // Lay out: header and table, the small sections, then the weights.

@@ -27,10 +27,11 @@ extension TokenizerData {
     }
 
     /// The section bytes; throws when the arrays disagree in length.
-    func binaryEncoded() throws -> [UInt8] {
+    /// `name` (the artifact's path) starts error messages.
+    func binaryEncoded(name: String) throws -> [UInt8] {
         let n = tokens.count
         guard scores.count == n, tokenTypes.count == n else {
-            throw SmeltError("tokenizer: \(n) tokens but \(scores.count) scores and \(tokenTypes.count) token types")
+            throw SmeltError("\(name): tokenizer: \(n) tokens but \(scores.count) scores and \(tokenTypes.count) token types")
         }
         let meta = Metadata(model: model, bosID: bosID, eosID: eosID, unknownID: unknownID, paddingID: paddingID,
                             addBOS: addBOS, addSpacePrefix: addSpacePrefix, chatTemplate: chatTemplate,
@@ -45,7 +46,7 @@ extension TokenizerData {
             pool.append(contentsOf: token.utf8)
             offsets.append(UInt32(pool.count))
         }
-        guard pool.count <= Int(UInt32.max) else { throw SmeltError("tokenizer: the pieces need more than 4 GiB") }
+        guard pool.count <= Int(UInt32.max) else { throw SmeltError("\(name): tokenizer: the pieces need more than 4 GiB") }
 
         var out = ByteWriter()
         out.bytes.reserveCapacity(32 + metaBytes.count + 12 * n + pool.count)

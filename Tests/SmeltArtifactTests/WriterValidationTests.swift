@@ -47,7 +47,7 @@ import Testing
             try ArtifactWriter.write(to: path, manifest: Fixture.manifest, plan: Fixture.plan, weights: Fixture.weights,
                                      tokenizer: tokenizer)
         }
-        #expect(message == "tokenizer: 10 tokens but 9 scores and 10 token types")
+        #expect(message == "\(path): tokenizer: 10 tokens but 9 scores and 10 token types")
     }
 
     @Test func unwritableFolder() throws {
