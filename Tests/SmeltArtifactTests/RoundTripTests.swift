@@ -90,3 +90,16 @@ import Testing
         #expect(artifact.weights.isEmpty)
     }
 }
+
+@Suite struct WeightsBlobTests {
+    @Test func tensorsLandAtAlignedOffsetsWithZeroPadding() throws {
+        var blob = WeightsBlob()
+        #expect(blob.append([1, 2, 3]) == 0)
+        #expect(blob.append([4, 5], alignment: 256) == 256)
+        #expect(blob.append([6], alignment: 4) == 260)
+        #expect(blob.byteCount == 261)
+        #expect(blob.bytes[3 ..< 256].allSatisfy { $0 == 0 })
+        #expect(Array(blob.bytes[256 ..< 258]) == [4, 5])
+        #expect(blob.bytes[260] == 6)
+    }
+}
