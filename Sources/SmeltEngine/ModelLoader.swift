@@ -42,8 +42,8 @@ public enum ModelLoader {
             return LoadedModel(config: config, source: source, graph: try bindWeights(unbound, to: store), store: store)
         case .gguf(let file):
             return try load(config: config, gguf: try openGGUF(config.resolve(file), from: path), configPath: path)
-        case .safetensors(let file):
-            throw SmeltError("\(path): safetensors checkpoints (\(config.resolve(file))) cannot be run yet; use a GGUF")
+        case .safetensors(let directory):
+            return try loadSafetensors(config: config, directory: config.resolve(directory), configPath: path)
         }
     }
 
@@ -70,6 +70,26 @@ public enum ModelLoader {
                                          architecture: gguf.architecture)
         return LoadedModel(config: config, source: source, graph: graph, store: gguf, tokenizer: tokenizer,
                            chatTemplate: template)
+    }
+
+    /// A Hugging Face checkpoint folder (safetensors + config.json), mapped
+    /// onto the graph's GGUF tensor names. It carries no tokenizer Smelt reads.
+    private static func loadSafetensors(config: ModelConfig, directory: String, configPath: String) throws -> LoadedModel {
+        var config = config
+        let checkpoint: SafetensorsCheckpoint
+        do {
+            checkpoint = try SafetensorsCheckpoint(directory: directory)
+        } catch {
+            throw SmeltError("\(directory): \(error)")
+        }
+        guard let hf = checkpoint.config else {
+            throw SmeltError("\(directory): no config.json beside the safetensors files")
+        }
+        config.hyperparameters.fillUnset(from: hf.hyperparameters)
+        let store = try HFWeightStore(checkpoint: checkpoint, config: hf)
+        let source = try readGraphSource(config.graphPath, from: configPath)
+        let graph = try bindWeights(try source.instantiate(config.environment), to: store)
+        return LoadedModel(config: config, source: source, graph: graph, store: store)
     }
 
     /// A GGUF given directly: the graph comes from its architecture, the
