@@ -25,19 +25,22 @@ let package = Package(
         .target(name: "SmeltArtifact", dependencies: ["SmeltIR"]),
         .target(name: "SmeltCodegen", dependencies: ["CShaderc", "SmeltIR", "SmeltModels", "SmeltArtifact"], path: "Codegen"),
         .target(name: "SmeltVulkan", dependencies: ["CVulkan", "SmeltArtifact"]),
-        .target(name: "SmeltEngine", dependencies: ["SmeltIR", "SmeltModels", "SmeltReference"]),
+        .target(name: "SmeltEngine", dependencies: ["SmeltIR", "SmeltModels", "SmeltReference", "SmeltArtifact"]),
         .executableTarget(
             name: "smelt",
-            dependencies: ["SmeltEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["SmeltEngine", "SmeltArtifact", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Encode/decode throughput on the real vocabulary (not part of `smelt`).
         .executableTarget(name: "tokenizer-bench", dependencies: ["SmeltModels"], path: "Benchmarks/TokenizerBench"),
+        // Write/verify throughput of .smelt files (not part of `smelt`).
+        .executableTarget(name: "artifact-bench", dependencies: ["SmeltArtifact"], path: "Benchmarks/ArtifactBench"),
         .testTarget(name: "SmeltIRTests", dependencies: ["SmeltIR"]),
         .testTarget(name: "SmeltModelsTests", dependencies: ["SmeltModels"]),
         .testTarget(name: "SmeltReferenceTests", dependencies: ["SmeltReference", "SmeltModels"]),
         .testTarget(name: "SmeltCodegenTests", dependencies: ["SmeltCodegen"], exclude: ["Golden"]),
         .testTarget(name: "SmeltVulkanTests", dependencies: ["SmeltVulkan", "SmeltCodegen"]),
-        .testTarget(name: "SmeltEndToEndTests", dependencies: ["SmeltEngine", "SmeltReference", "SmeltIR"]),
+        .testTarget(name: "SmeltArtifactTests", dependencies: ["SmeltArtifact", "SmeltIR"]),
+        .testTarget(name: "SmeltEndToEndTests", dependencies: ["SmeltEngine", "SmeltReference", "SmeltIR", "SmeltModels", "SmeltArtifact"]),
     ],
     swiftLanguageModes: [.v5]
 )
