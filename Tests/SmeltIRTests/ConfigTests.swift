@@ -39,3 +39,16 @@ import SmeltIR
                 == "/nonexistent/x.yaml: cannot read the model config (no such file?)")
     }
 }
+
+@Suite struct DeviceProfileTests {
+    @Test func lavapipeProfileMatchesTheBuiltIn() throws {
+        #expect(try DeviceProfile.load(path: repoPath("configs/devices/lavapipe.yaml")) == .lavapipe)
+    }
+
+    @Test func badProfilesAreNamed() {
+        #expect(errorText { _ = try decodeYAML(DeviceProfile.self, from: "name: x\nmax_storage_buffer_range: 1\n", file: "d.yaml") }
+                == "d.yaml at 'max_storage_buffer_range': must be at least 65536")
+        #expect(errorText { _ = try decodeYAML(DeviceProfile.self, from: "name: x\nmax_storage_buffer_range: 70000\nsubgroup: 8\n", file: "d.yaml") }
+                == "d.yaml at 'subgroup': unknown key 'subgroup' (did you mean 'subgroup_size'?)")
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+
+/// What the compiler assumes about the target device
+/// (`configs/devices/*.yaml`). An artifact is compiled for a profile and
+/// runs on any device whose limits are at least these.
+public struct DeviceProfile: Sendable, Decodable, Equatable {
+    public var name: String
+    /// Largest storage-buffer binding; bigger weights are split in row windows.
+    public var maxStorageBufferRange: Int
+    public var subgroupSize: Int
+    /// Device-local memory the host can map (integrated GPUs, lavapipe).
+    public var unifiedMemory: Bool
+    /// Tokens one prefill replay processes.
+    public var prefillChunk: Int
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, maxStorageBufferRange = "max_storage_buffer_range", subgroupSize = "subgroup_size"
+        case unifiedMemory = "unified_memory", prefillChunk = "prefill_chunk"
+    }
+
+    public init(name: String, maxStorageBufferRange: Int, subgroupSize: Int = 32, unifiedMemory: Bool = false,
+                prefillChunk: Int = 64) {
+        self.name = name
+        self.maxStorageBufferRange = maxStorageBufferRange
+        self.subgroupSize = subgroupSize
+        self.unifiedMemory = unifiedMemory
+        self.prefillChunk = prefillChunk
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(in: decoder, known: CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        maxStorageBufferRange = try c.decode(Int.self, forKey: .maxStorageBufferRange)
+        subgroupSize = try c.decodeIfPresent(Int.self, forKey: .subgroupSize) ?? 32
+        unifiedMemory = try c.decodeIfPresent(Bool.self, forKey: .unifiedMemory) ?? false
+        prefillChunk = try c.decodeIfPresent(Int.self, forKey: .prefillChunk) ?? 64
+        guard maxStorageBufferRange >= 1 << 16 else {
+            throw DecodingError.dataCorruptedError(forKey: .maxStorageBufferRange, in: c,
+                                                   debugDescription: "must be at least 65536")
+        }
+        guard (1...4096).contains(prefillChunk) else {
+            throw DecodingError.dataCorruptedError(forKey: .prefillChunk, in: c, debugDescription: "must be 1 ... 4096")
+        }
+    }
+
+    /// Reads a profile file.
+    public static func load(path: String) throws -> DeviceProfile {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw SmeltError("\(path): cannot read the device profile (no such file?)")
+        }
+        return try decodeYAML(DeviceProfile.self, from: text, file: path)
+    }
+
+    /// lavapipe's limits: the profile used when none is given.
+    public static let lavapipe = DeviceProfile(name: "lavapipe", maxStorageBufferRange: 128 << 20, subgroupSize: 8,
+                                               unifiedMemory: true, prefillChunk: 64)
+}
