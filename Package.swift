@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "SmeltArtifact", dependencies: ["SmeltIR"]),
         .target(name: "SmeltCodegen", dependencies: ["CShaderc", "SmeltIR", "SmeltModels", "SmeltArtifact"], path: "Codegen"),
         .target(name: "SmeltVulkan", dependencies: ["CVulkan", "SmeltArtifact"]),
-        .target(name: "SmeltEngine", dependencies: ["SmeltIR", "SmeltModels", "SmeltReference"]),
+        .target(name: "SmeltEngine", dependencies: ["SmeltIR", "SmeltModels", "SmeltReference", "SmeltCodegen", "SmeltVulkan"]),
         .executableTarget(
             name: "smelt",
             dependencies: ["SmeltEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -37,6 +37,8 @@ let package = Package(
         .testTarget(name: "SmeltReferenceTests", dependencies: ["SmeltReference", "SmeltModels"]),
         .testTarget(name: "SmeltCodegenTests", dependencies: ["SmeltCodegen"], exclude: ["Golden"]),
         .testTarget(name: "SmeltVulkanTests", dependencies: ["SmeltVulkan", "SmeltCodegen"]),
+        .testTarget(name: "SmeltVulkanBackendTests",
+                    dependencies: ["SmeltEngine", "SmeltVulkan", "SmeltCodegen", "SmeltReference", "SmeltModels", "SmeltIR"]),
         .testTarget(name: "SmeltEndToEndTests", dependencies: ["SmeltEngine", "SmeltReference", "SmeltIR"]),
     ],
     swiftLanguageModes: [.v5]
