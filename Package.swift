@@ -28,10 +28,12 @@ let package = Package(
         .target(name: "SmeltEngine", dependencies: ["SmeltIR", "SmeltModels", "SmeltReference", "SmeltCodegen", "SmeltVulkan"]),
         .executableTarget(
             name: "smelt",
-            dependencies: ["SmeltEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["SmeltEngine", "SmeltVulkan", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Encode/decode throughput on the real vocabulary (not part of `smelt`).
         .executableTarget(name: "tokenizer-bench", dependencies: ["SmeltModels"], path: "Benchmarks/TokenizerBench"),
+        // Decode and prefill throughput of the Vulkan backend on a model.
+        .executableTarget(name: "vulkan-bench", dependencies: ["SmeltEngine", "SmeltVulkan", "SmeltCodegen", "SmeltArtifact"], path: "Benchmarks/VulkanBench"),
         .testTarget(name: "SmeltIRTests", dependencies: ["SmeltIR"]),
         .testTarget(name: "SmeltModelsTests", dependencies: ["SmeltModels"]),
         .testTarget(name: "SmeltReferenceTests", dependencies: ["SmeltReference", "SmeltModels"]),

@@ -116,7 +116,7 @@ extension LoweringState {
             builder.dispatch(.linearF16, bindings: [ctl, x, window.slice, y], writes: [3],
                              push: [inFeatures.word, window.rowCount.word, window.rowStart.word, w.rows.word,
                                     isLogits ? 1 : 0, float(op, "softcap").word],
-                             groups: ceilDiv(window.rowCount, 8), label: label,
+                             groups: ceilDiv(window.rowCount, 64), label: label,
                              bytesMoved: window.slice.size + rows * (inFeatures + window.rowCount) * 4)
         }
     }

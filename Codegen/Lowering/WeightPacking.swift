@@ -44,7 +44,6 @@ struct WeightPacker {
         while blob.count % Self.alignment != 0 { blob.append(0) }
         let offset = blob.count
         let elementBytes = isMatrix ? 2 : 4
-        blob.reserveCapacity(offset + rows * columns * elementBytes)
         // Row blocks keep the f32 staging small for the 262k-row embedding.
         let block = max(1, (1 << 22) / max(1, columns))
         var start = 0

@@ -34,12 +34,15 @@ public final class VulkanBackend: InferenceBackend {
         try self.init(model: model, device: device, prefillChunk: prefillChunk, pipelineCachePath: pipelineCachePath)
     }
 
-    /// Lowers `model` for an already opened device (tests pass a validated one).
+    /// Lowers `model` for an already opened device (tests pass a validated
+    /// one). `maxStorageBufferRange` below the device's forces smaller
+    /// weight windows (to test the windowing on small models).
     public convenience init(model: LoadedModel, device: VulkanDevice, prefillChunk: Int = 64,
-                            pipelineCachePath: String? = nil) throws {
+                            maxStorageBufferRange: Int? = nil, pipelineCachePath: String? = nil) throws {
+        let deviceRange = Int(device.info.limits.maxStorageBufferRange)
         let lowered = try Lowering.lower(graph: model.graph, store: model.store, options: LoweringOptions(
             modelName: model.config.name, contextLength: model.config.contextLength, prefillChunk: prefillChunk,
-            maxStorageBufferRange: Int(device.info.limits.maxStorageBufferRange)))
+            maxStorageBufferRange: min(deviceRange, maxStorageBufferRange ?? deviceRange)))
         try self.init(plan: lowered.plan, weights: lowered.weights, device: device,
                       pipelineCachePath: pipelineCachePath)
     }

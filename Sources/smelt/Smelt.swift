@@ -8,7 +8,7 @@ struct Smelt: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "smelt",
         abstract: "A graph compiler and runtime for transformer inference.",
-        subcommands: [RunCommand.self, ScoreCommand.self, PerplexityCommand.self, TokenizeCommand.self, GraphCommand.self, OpsCommand.self]
+        subcommands: [RunCommand.self, ScoreCommand.self, PerplexityCommand.self, TokenizeCommand.self, GraphCommand.self, OpsCommand.self, DevicesCommand.self]
     )
 
     private static func fail(_ message: String) -> Never {

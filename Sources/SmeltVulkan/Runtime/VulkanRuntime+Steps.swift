@@ -66,3 +66,28 @@ extension VulkanRuntime {
     /// Records made so far across the runtime's command buffers.
     public var recordingCount: Int { decodeCommands.recordingCount + prefillCommands.recordingCount }
 }
+
+extension VulkanRuntime {
+    /// The device buffer of plan buffer `index` (for tests and tools that
+    /// inspect activations).
+    public func buffer(_ index: Int) throws -> Buffer {
+        guard buffers.indices.contains(index) else {
+            throw VulkanError.invalidArgument("no plan buffer \(index); the plan has \(buffers.count)")
+        }
+        return buffers[index]
+    }
+
+    /// Replays the decode list `times` times in one submission with no host
+    /// writes and waits; the control block is whatever the host or the last
+    /// replay left.
+    public func replayDecode(times: Int = 1) throws {
+        try device.submit(Array(repeating: decodeCommands, count: max(1, times))).wait()
+        counters.decodeSubmissions += 1
+    }
+
+    /// Replays the prefill list once as it stands.
+    public func replayPrefill() throws {
+        try device.submit(prefillCommands).wait()
+        counters.prefillSubmissions += 1
+    }
+}
