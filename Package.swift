@@ -25,21 +25,26 @@ let package = Package(
         .target(name: "SmeltArtifact", dependencies: ["SmeltIR"]),
         .target(name: "SmeltCodegen", dependencies: ["CShaderc", "SmeltIR", "SmeltModels", "SmeltArtifact"], path: "Codegen"),
         .target(name: "SmeltVulkan", dependencies: ["CVulkan", "SmeltArtifact"]),
-        .target(name: "SmeltEngine", dependencies: ["SmeltIR", "SmeltModels", "SmeltReference", "SmeltArtifact"]),
+        .target(name: "SmeltEngine",
+                dependencies: ["SmeltIR", "SmeltModels", "SmeltReference", "SmeltArtifact", "SmeltCodegen", "SmeltVulkan"]),
         .executableTarget(
             name: "smelt",
-            dependencies: ["SmeltEngine", "SmeltArtifact", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["SmeltEngine", "SmeltArtifact", "SmeltVulkan", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Encode/decode throughput on the real vocabulary (not part of `smelt`).
         .executableTarget(name: "tokenizer-bench", dependencies: ["SmeltModels"], path: "Benchmarks/TokenizerBench"),
         // Write/verify throughput of .smelt files (not part of `smelt`).
         .executableTarget(name: "artifact-bench", dependencies: ["SmeltArtifact"], path: "Benchmarks/ArtifactBench"),
+        // Decode and prefill throughput of the Vulkan backend on a model.
+        .executableTarget(name: "vulkan-bench", dependencies: ["SmeltEngine", "SmeltVulkan", "SmeltCodegen", "SmeltArtifact"], path: "Benchmarks/VulkanBench"),
         .testTarget(name: "SmeltIRTests", dependencies: ["SmeltIR"]),
         .testTarget(name: "SmeltModelsTests", dependencies: ["SmeltModels"]),
         .testTarget(name: "SmeltReferenceTests", dependencies: ["SmeltReference", "SmeltModels"]),
         .testTarget(name: "SmeltCodegenTests", dependencies: ["SmeltCodegen"], exclude: ["Golden"]),
         .testTarget(name: "SmeltVulkanTests", dependencies: ["SmeltVulkan", "SmeltCodegen"]),
         .testTarget(name: "SmeltArtifactTests", dependencies: ["SmeltArtifact", "SmeltIR"]),
+        .testTarget(name: "SmeltVulkanBackendTests",
+                    dependencies: ["SmeltEngine", "SmeltVulkan", "SmeltCodegen", "SmeltReference", "SmeltModels", "SmeltIR"]),
         .testTarget(name: "SmeltEndToEndTests", dependencies: ["SmeltEngine", "SmeltReference", "SmeltIR", "SmeltModels", "SmeltArtifact"]),
     ],
     swiftLanguageModes: [.v5]

@@ -18,6 +18,7 @@ struct SamplingOptions: ParsableArguments {
 
 enum BackendKind: String, ExpressibleByArgument, CaseIterable {
     case reference
+    case vulkan
 }
 
 /// The model argument and backend choice.
@@ -25,10 +26,16 @@ struct ModelOptions: ParsableArguments {
     @Argument(help: "A model config (configs/models/*.yaml) or a .gguf file.") var model: String
     @Option(help: "Which backend runs the model (\(BackendKind.allCases.map(\.rawValue).joined(separator: ", "))).")
     var backend: BackendKind = .reference
+    @Option(help: "Vulkan device index (see `smelt devices`); default: the best usable device.") var device: Int?
 
     func load() throws -> (LoadedModel, any InferenceBackend) {
         let loaded = try ModelLoader.load(model)
-        return (loaded, ReferenceBackend(model: try loaded.referenceModel()))
+        switch backend {
+        case .reference:
+            return (loaded, ReferenceBackend(model: try loaded.referenceModel()))
+        case .vulkan:
+            return (loaded, try VulkanBackend(model: loaded, deviceIndex: device))
+        }
     }
 }
 

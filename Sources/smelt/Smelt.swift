@@ -8,7 +8,8 @@ struct Smelt: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "smelt",
         abstract: "A graph compiler and runtime for transformer inference.",
-        subcommands: [RunCommand.self, BenchCommand.self, ScoreCommand.self, PerplexityCommand.self, TokenizeCommand.self, GraphCommand.self, OpsCommand.self, InspectCommand.self]
+        subcommands: [RunCommand.self, BenchCommand.self, ScoreCommand.self, PerplexityCommand.self, TokenizeCommand.self,
+                      GraphCommand.self, OpsCommand.self, InspectCommand.self, DevicesCommand.self]
     )
 
     private static func fail(_ message: String) -> Never {

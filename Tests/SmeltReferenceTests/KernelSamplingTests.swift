@@ -2,6 +2,7 @@ import Foundation
 import SmeltModels
 import Testing
 @testable import SmeltReference
+import SmeltModels
 
 @Suite("CPU kernels: argmax and sampling")
 struct KernelSamplingTests {

@@ -1,0 +1,164 @@
+import SmeltArtifact
+import SmeltIR
+import SmeltModels
+
+/// What the lowering needs to know about the target beyond the graph.
+public struct LoweringOptions: Sendable {
+    public var modelName: String
+    /// KV-cache capacity in tokens.
+    public var contextLength: Int
+    /// Most tokens one prefill replay processes; activations are sized for it.
+    public var prefillChunk: Int
+    /// The device's maxStorageBufferRange: larger weights are bound in row windows.
+    public var maxStorageBufferRange: Int
+
+    public init(modelName: String, contextLength: Int, prefillChunk: Int = 64,
+                maxStorageBufferRange: Int = 128 << 20) {
+        self.modelName = modelName
+        self.contextLength = contextLength
+        self.prefillChunk = prefillChunk
+        self.maxStorageBufferRange = maxStorageBufferRange
+    }
+}
+
+/// A lowered model: the plan and the weights blob it points into.
+public struct LoweredModel: Sendable {
+    public var plan: ExecutionPlan
+    public var weights: [UInt8]
+}
+
+/// Lowers a bound graph to an `ExecutionPlan`: one kernel per op (the
+/// per-op pipeline), activations in their own buffers sized for a prefill
+/// chunk, reshapes as aliases, and a device argmax at the end of each list.
+public enum Lowering {
+    public static func lower(graph: Graph, store: any WeightStore, options: LoweringOptions,
+                             compiler: ShaderCompiler? = nil) throws -> LoweredModel {
+        guard options.prefillChunk >= 1, options.contextLength >= 1 else {
+            throw SmeltError("lowering: prefillChunk (\(options.prefillChunk)) and contextLength "
+                + "(\(options.contextLength)) must be ≥ 1")
+        }
+        var state = try LoweringState(graph: graph, store: store, options: options)
+        try state.allocate()
+        state.builder.beginList()
+        try state.emit(tokens: 1)
+        let decode = state.builder.commands
+        state.builder.beginList()
+        try state.emit(tokens: options.prefillChunk)
+        let prefill = state.builder.commands
+
+        let compiler = try compiler ?? ShaderCompiler()
+        let kernels = try state.builder.kernelSpecs.map { spec in
+            PlannedKernel(
+                name: spec.name,
+                spirv: try compiler.compile(try KernelGenerator.glsl(for: spec, library: .runtime), name: spec.name),
+                bindingCount: spec.bindings.count, pushConstantBytes: spec.pushConstantBytes, specialization: [:],
+                workgroupSize: [spec.workgroupSize.x, spec.workgroupSize.y, spec.workgroupSize.z])
+        }
+        let plan = ExecutionPlan(
+            modelName: options.modelName, vocabularySize: state.vocabularySize, contextLength: options.contextLength,
+            prefillChunk: options.prefillChunk, kernels: kernels, buffers: state.builder.buffers, decode: decode,
+            prefill: prefill, controlBuffer: state.control, tokensBuffer: state.tokens, logitsBuffer: state.logits,
+            outputBuffer: state.output)
+        return LoweredModel(plan: plan, weights: state.packer.blob)
+    }
+}
+
+/// The lowering's working state: buffers by value, packed weights.
+struct LoweringState {
+    let graph: Graph
+    let store: any WeightStore
+    let options: LoweringOptions
+    var builder = PlanBuilder()
+    var packer: WeightPacker
+    var control = 0, tokens = 0, logits = 0, output = 0
+    var vocabularySize = 0
+    /// Activation / cache / io buffer of each value.
+    var bufferOf: [ValueID: Int] = [:]
+    var weightOf: [ValueID: PackedWeight] = [:]
+    /// kv_write results → (heads, headDim) of the cache.
+    var cacheShape: [ValueID: (heads: Int, headDim: Int)] = [:]
+
+    init(graph: Graph, store: any WeightStore, options: LoweringOptions) throws {
+        self.graph = graph
+        self.store = store
+        self.options = options
+        packer = WeightPacker(maxStorageBufferRange: options.maxStorageBufferRange)
+        guard let out = graph.outputs.first else { throw SmeltError("graph '\(graph.name)' has no output") }
+        guard let vocab = graph.type(of: out).dims.last?.fixedValue else {
+            throw SmeltError("graph '\(graph.name)': the output's last dimension (vocabulary) must be fixed")
+        }
+        vocabularySize = vocab
+    }
+
+    /// Elements per token of a [T, ...] value.
+    func perToken(_ value: ValueID) throws -> Int {
+        let dims = graph.type(of: value).dims
+        guard dims.first == .symbol("T") else {
+            throw SmeltError("'%\(graph.name(of: value))': expected a [T, ...] tensor, got \(graph.type(of: value))")
+        }
+        return try dims.dropFirst().reduce(1) { total, dim in
+            guard let v = dim.fixedValue else {
+                throw SmeltError("'%\(graph.name(of: value))': dimension \(dim) must be fixed")
+            }
+            return total * v
+        }
+    }
+
+    mutating func activation(_ value: ValueID) throws -> Int {
+        let bytes = try perToken(value) * options.prefillChunk * 4
+        return builder.addBuffer(PlannedBuffer(name: graph.name(of: value), role: .activation, byteSize: max(4, bytes)))
+    }
+
+    mutating func allocate() throws {
+        control = builder.addBuffer(.init(name: "control", role: .control, byteSize: ControlBlock.wordCount * 4))
+        tokens = builder.addBuffer(.init(name: "tokens", role: .tokens, byteSize: options.prefillChunk * 4))
+        logits = builder.addBuffer(.init(name: "logits", role: .logits, byteSize: vocabularySize * 4))
+        output = builder.addBuffer(.init(name: "output", role: .output, byteSize: options.contextLength * 4))
+        var byName: [String: PackedWeight] = [:]
+        for op in graph.ops {
+            switch op.kind {
+            case "input":
+                if graph.name(of: op.result) == "tokens" { bufferOf[op.result] = tokens }
+            case "weight":
+                guard let name = op.attributes["name"]?.stringValue else {
+                    throw SmeltError("weight '%\(graph.name(of: op.result))' has no name", at: op.location)
+                }
+                if byName[name] == nil { byName[name] = try packer.pack(try store.tensor(named: name), into: &builder) }
+                weightOf[op.result] = byName[name]
+            case "reshape":
+                bufferOf[op.result] = bufferOf[op.operands[0]]
+            case "kv_write":
+                let dims = graph.type(of: op.operands[0]).dims
+                guard dims.count == 3, let heads = dims[1].fixedValue, let headDim = dims[2].fixedValue,
+                      try perToken(op.operands[1]) == heads * headDim else {
+                    throw SmeltError("kv_write: k and v must be [T, kvHeads, headDim] of one shape", at: op.location)
+                }
+                let bytes = options.contextLength * heads * headDim * 4
+                let layer = op.attributes["layer"]?.intValue ?? 0
+                for (result, kind) in zip(op.results, ["k", "v"]) {
+                    bufferOf[result] = builder.addBuffer(.init(name: "\(kind)_cache.\(layer)", role: .kvCache,
+                                                                 byteSize: bytes))
+                    cacheShape[result] = (heads, headDim)
+                }
+            case "logits":
+                bufferOf[op.result] = logits
+            default:
+                for result in op.results { bufferOf[result] = try activation(result) }
+            }
+        }
+    }
+
+    func buffer(_ value: ValueID, for op: Op) throws -> Int {
+        guard let b = bufferOf[value] else {
+            throw SmeltError("\(op.kind): operand '%\(graph.name(of: value))' has no device buffer", at: op.location)
+        }
+        return b
+    }
+
+    func weight(_ value: ValueID, for op: Op) throws -> PackedWeight {
+        guard let w = weightOf[value] else {
+            throw SmeltError("\(op.kind): operand '%\(graph.name(of: value))' must be a weight", at: op.location)
+        }
+        return w
+    }
+}

@@ -1,0 +1,154 @@
+import SmeltArtifact
+import SmeltIR
+
+/// One op → its dispatches, for a list of `tokens` rows (1 for decode, the
+/// prefill chunk for prefill). Kernels read the real count from the
+/// control buffer; `tokens` only sizes the grid.
+extension LoweringState {
+    mutating func emit(tokens t: Int) throws {
+        for op in graph.ops {
+            do {
+                try emit(op, tokens: t)
+            } catch let error as SmeltError {
+                throw error
+            } catch {
+                throw SmeltError("lowering \(op.kind): \(error)", at: op.location)
+            }
+        }
+        let ctl = builder.whole(control)
+        builder.dispatch(.sampleArgmax, bindings: [ctl, builder.whole(logits), builder.whole(self.tokens),
+                                                   builder.whole(output)],
+                         writes: [0, 2, 3], push: [vocabularySize.word, options.contextLength.word], groups: 1,
+                         label: "sample", bytesMoved: vocabularySize * 4)
+    }
+
+    private func float(_ op: Op, _ key: String, default value: Double = 0) -> Float {
+        Float(op.attribute(key)?.doubleValue ?? value)
+    }
+
+    private mutating func emit(_ op: Op, tokens t: Int) throws {
+        let ctl = builder.whole(control)
+        func slice(_ value: ValueID) throws -> BufferSlice { builder.whole(try buffer(value, for: op)) }
+        let label = "\(op.kind) %\(graph.name(of: op.result))"
+        switch op.kind {
+        case "input", "weight", "reshape":
+            return
+        case "embedding":
+            let table = try weight(op.operands[0], for: op)
+            try requireF16(table, op)
+            let out = try slice(op.result)
+            for window in table.windows {
+                builder.dispatch(.embeddingF16, bindings: [ctl, try slice(op.operands[1]), window.slice, out],
+                                 writes: [3], push: [table.columns.word, window.rowStart.word, window.rowCount.word],
+                                 groups: ceilDiv(t * table.columns / 2, 64), label: label,
+                                 bytesMoved: t * table.columns * 6)
+            }
+        case "rms_norm":
+            let w = try weight(op.operands[1], for: op)
+            let dim = w.columns
+            let total = try perToken(op.operands[0])
+            guard total % dim == 0 else {
+                throw SmeltError("rms_norm: weight length \(dim) does not divide \(total) values per token", at: op.location)
+            }
+            builder.dispatch(.rmsNormF32, bindings: [ctl, try slice(op.operands[0]), builder.whole(w.buffer),
+                                                     try slice(op.result)],
+                             writes: [3], push: [dim.word, (total / dim).word, float(op, "eps").word],
+                             groups: t * total / dim, label: label, bytesMoved: t * total * 8 + dim * 4)
+        case "linear", "logits":
+            try emitLinear(op, tokens: t, label: label)
+        case "add", "mul", "scale", "gelu_tanh", "silu":
+            let code: KernelSpec.ElementwiseOp = switch op.kind {
+            case "add": .add
+            case "mul": .mul
+            case "scale": .scale
+            case "gelu_tanh": .geluTanh
+            default: .silu
+            }
+            let n = try perToken(op.result)
+            let a = try slice(op.operands[0])
+            let b = op.operands.count > 1 ? try slice(op.operands[1]) : a
+            builder.dispatch(.elementwiseF32, bindings: [ctl, a, b, try slice(op.result)], writes: [3],
+                             push: [n.word, code.rawValue, float(op, "factor", default: 1).word],
+                             groups: ceilDiv(t * n, 64), label: label, bytesMoved: t * n * (op.operands.count + 1) * 4)
+        case "rope":
+            let dims = graph.type(of: op.operands[0]).dims.compactMap(\.fixedValue)
+            guard dims.count == 2 else { throw SmeltError("rope: x must be [T, heads, headDim]", at: op.location) }
+            let (heads, headDim) = (dims[0], dims[1])
+            let rotary = op.attribute("dims")?.intValue ?? headDim
+            guard rotary % 2 == 0, rotary <= headDim, headDim % 2 == 0 else {
+                throw SmeltError("rope: rotary dims \(rotary) must be even and ≤ headDim \(headDim)", at: op.location)
+            }
+            builder.dispatch(.ropeF32, bindings: [ctl, try slice(op.operands[0]), try slice(op.result)], writes: [2],
+                             push: [heads.word, headDim.word, rotary.word,
+                                    (op.attribute("neox")?.boolValue == true ? 1 : 0), float(op, "theta").word],
+                             groups: ceilDiv(t * heads * headDim / 2, 64), label: label,
+                             bytesMoved: t * heads * headDim * 8)
+        case "kv_write":
+            let row = try perToken(op.operands[0])
+            builder.dispatch(.kvWriteF32, bindings: [ctl, try slice(op.operands[0]), try slice(op.operands[1]),
+                                                     try slice(op.results[0]), try slice(op.results[1])],
+                             writes: [3, 4], push: [row.word, options.contextLength.word],
+                             groups: ceilDiv(t * row, 64), label: label, bytesMoved: t * row * 16)
+        case "attention":
+            try emitAttention(op, tokens: t, label: label)
+        default:
+            throw SmeltError("the Vulkan lowering has no kernel for op '\(op.kind)'", at: op.location)
+        }
+    }
+
+    private mutating func emitLinear(_ op: Op, tokens t: Int, label: String) throws {
+        guard op.operands.count == 2 else {
+            throw SmeltError("\(op.kind) with a bias is not supported by the Vulkan lowering yet", at: op.location)
+        }
+        let w = try weight(op.operands[1], for: op)
+        try requireF16(w, op)
+        let inFeatures = w.columns
+        guard inFeatures % 8 == 0 else {
+            throw SmeltError("\(op.kind): in-features \(inFeatures) of '\(w.name)' must be a multiple of 8",
+                             at: op.location)
+        }
+        let isLogits = op.kind == "logits"
+        let rows = isLogits ? 1 : t
+        let ctl = builder.whole(control)
+        let x = builder.whole(try buffer(op.operands[0], for: op))
+        let y = builder.whole(try buffer(op.result, for: op))
+        for window in w.windows {
+            builder.dispatch(.linearF16, bindings: [ctl, x, window.slice, y], writes: [3],
+                             push: [inFeatures.word, window.rowCount.word, window.rowStart.word, w.rows.word,
+                                    isLogits ? 1 : 0, float(op, "softcap").word],
+                             groups: ceilDiv(window.rowCount, 64), label: label,
+                             bytesMoved: window.slice.size + rows * (inFeatures + window.rowCount) * 4)
+        }
+    }
+
+    private mutating func emitAttention(_ op: Op, tokens t: Int, label: String) throws {
+        let dims = graph.type(of: op.operands[0]).dims.compactMap(\.fixedValue)
+        guard dims.count == 2, let cache = cacheShape[op.operands[1]], cacheShape[op.operands[2]] != nil else {
+            throw SmeltError("attention: q must be [T, heads, headDim] and k, v must come from kv_write", at: op.location)
+        }
+        let (heads, headDim) = (dims[0], dims[1])
+        guard headDim == cache.headDim, heads % cache.heads == 0, headDim <= 512 else {
+            throw SmeltError("attention: \(heads) query heads of \(headDim) against \(cache.heads) KV heads of "
+                + "\(cache.headDim): heads must be a multiple of KV heads, head sizes equal and ≤ 512", at: op.location)
+        }
+        let ctl = builder.whole(control)
+        func slice(_ v: ValueID) throws -> BufferSlice { builder.whole(try buffer(v, for: op)) }
+        builder.dispatch(.attentionF32, bindings: [ctl, try slice(op.operands[0]), try slice(op.operands[1]),
+                                                   try slice(op.operands[2]), try slice(op.result)],
+                         writes: [4],
+                         push: [heads.word, cache.heads.word, headDim.word, (op.attribute("window")?.intValue ?? 0).word,
+                                float(op, "scale", default: 1).word, float(op, "softcap").word],
+                         groups: t * heads, label: label,
+                         // Decode reads the whole cache at full context in the worst case; count the q/out rows.
+                         bytesMoved: t * heads * headDim * 8)
+    }
+
+    private func requireF16(_ w: PackedWeight, _ op: Op) throws {
+        guard w.packing == "f16" else {
+            throw SmeltError("\(op.kind): weight '\(w.name)' must be a matrix (packed f16), got \(w.packing)",
+                             at: op.location)
+        }
+    }
+}
+
+func ceilDiv(_ a: Int, _ b: Int) -> Int { (a + b - 1) / b }

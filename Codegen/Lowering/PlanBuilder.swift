@@ -1,0 +1,62 @@
+import SmeltArtifact
+
+/// Accumulates the buffers, kernels and command lists of an `ExecutionPlan`
+/// while the graph is lowered, and puts a barrier before any dispatch that
+/// touches a buffer written since the last barrier (read-after-write and
+/// write-after-write), so independent dispatches (q, k, v) run back to back.
+struct PlanBuilder {
+    var buffers: [PlannedBuffer] = []
+    var kernelSpecs: [KernelSpec] = []
+    private var kernelIndex: [String: Int] = [:]
+    private(set) var commands: [PlanCommand] = []
+    private var dirty: Set<Int> = []
+
+    mutating func addBuffer(_ buffer: PlannedBuffer) -> Int {
+        buffers.append(buffer)
+        return buffers.count - 1
+    }
+
+    mutating func kernel(_ spec: KernelSpec) -> Int {
+        if let index = kernelIndex[spec.name] { return index }
+        kernelSpecs.append(spec)
+        kernelIndex[spec.name] = kernelSpecs.count - 1
+        return kernelSpecs.count - 1
+    }
+
+    /// Starts a new command list (decode or prefill) with the buffers and
+    /// kernels kept.
+    mutating func beginList() {
+        commands = []
+        dirty = []
+    }
+
+    /// Adds a dispatch; `writes` are the indices into `bindings` the kernel
+    /// writes.
+    mutating func dispatch(_ spec: KernelSpec, bindings: [BufferSlice], writes: [Int], push: [UInt32],
+                           groups: Int, label: String, bytesMoved: Int) {
+        let touched = Set(bindings.map(\.buffer))
+        if !touched.isDisjoint(with: dirty) {
+            commands.append(.barrier)
+            dirty = []
+        }
+        let kernel = kernel(spec)
+        commands.append(.dispatch(PlannedDispatch(kernel: kernel, bindings: bindings, pushConstants: push,
+                                                  groups: [max(1, groups), 1, 1], label: label,
+                                                  bytesMoved: bytesMoved)))
+        for index in writes { dirty.insert(bindings[index].buffer) }
+    }
+
+    /// A whole-buffer slice.
+    func whole(_ buffer: Int) -> BufferSlice {
+        BufferSlice(buffer: buffer, offset: 0, size: buffers[buffer].byteSize)
+    }
+}
+
+/// Float push-constant words.
+extension Float {
+    var word: UInt32 { bitPattern }
+}
+
+extension Int {
+    var word: UInt32 { UInt32(truncatingIfNeeded: self) }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import SmeltArtifact
+import SmeltCodegen
+import SmeltIR
+import SmeltModels
+import SmeltReference
+import SmeltVulkan
+
+/// Runs a model on a Vulkan device through a lowered `ExecutionPlan`.
+///
+/// Greedy decoding stays on the device: each step replays the recorded
+/// decode list, which feeds itself the token it sampled. A step given
+/// other tokens (the prompt, a host-sampled token, teacher forcing) goes
+/// through the prefill list with those tokens written first. With a
+/// temperature the device's argmax is ignored and the host samples the
+/// read-back logits with the same generator as the reference backend.
+public final class VulkanBackend: InferenceBackend {
+    public let name = "vulkan"
+    public let runtime: VulkanRuntime
+    private var sampling = SamplingParameters.greedy
+    private var rng = SplitMix64(seed: 0)
+    /// The token the device holds in tokens[0] after the last greedy step.
+    private var deviceToken: Int32?
+
+    /// Lowers and compiles `model` in memory, then opens the runtime.
+    /// - Parameters:
+    ///   - deviceIndex: as listed by `smelt devices`; nil picks the best.
+    ///   - validation: enable the Khronos validation layer (slow).
+    public convenience init(model: LoadedModel, deviceIndex: Int? = nil, prefillChunk: Int = 64,
+                            validation: Bool = false, pipelineCachePath: String? = VulkanBackend.defaultCachePath) throws {
+        let instance = try VulkanInstance(.init(validation: validation, synchronizationValidation: validation,
+                                                applicationName: "smelt"))
+        let device = try VulkanDevice(instance: instance, deviceIndex: deviceIndex)
+        try self.init(model: model, device: device, prefillChunk: prefillChunk, pipelineCachePath: pipelineCachePath)
+    }
+
+    /// Lowers `model` for an already opened device (tests pass a validated
+    /// one). `maxStorageBufferRange` below the device's forces smaller
+    /// weight windows (to test the windowing on small models).
+    public convenience init(model: LoadedModel, device: VulkanDevice, prefillChunk: Int = 64,
+                            maxStorageBufferRange: Int? = nil, pipelineCachePath: String? = nil) throws {
+        let deviceRange = Int(device.info.limits.maxStorageBufferRange)
+        let lowered = try Lowering.lower(graph: model.graph, store: model.store, options: LoweringOptions(
+            modelName: model.config.name, contextLength: model.config.contextLength, prefillChunk: prefillChunk,
+            maxStorageBufferRange: min(deviceRange, maxStorageBufferRange ?? deviceRange)))
+        try self.init(plan: lowered.plan, weights: lowered.weights, device: device,
+                      pipelineCachePath: pipelineCachePath)
+    }
+
+    /// Runs a plan with its weights blob (a compiled artifact).
+    public init(plan: ExecutionPlan, weights: [UInt8], device: VulkanDevice, pipelineCachePath: String? = nil) throws {
+        runtime = try weights.withUnsafeBytes {
+            try VulkanRuntime(plan: plan, weights: $0, device: device, pipelineCachePath: pipelineCachePath)
+        }
+    }
+
+    /// ~/.cache/smelt/pipelines.bin; the cache checks the device UUID itself.
+    public static var defaultCachePath: String? {
+        guard let home = ProcessInfo.processInfo.environment["HOME"], !home.isEmpty else { return nil }
+        return home + "/.cache/smelt/pipelines.bin"
+    }
+
+    public var contextLength: Int { runtime.plan.contextLength }
+    public var vocabularySize: Int { runtime.plan.vocabularySize }
+    public var position: Int { (try? runtime.position) ?? 0 }
+
+    public var counters: BackendCounters {
+        var c = BackendCounters()
+        c.dispatchesPerToken = runtime.counters.decodeDispatches
+        c.commandBufferRecordings = runtime.recordingCount
+        c.bytesPerToken = runtime.counters.decodeBytes
+        c.peakDeviceMemory = runtime.counters.peakDeviceMemory
+        c.deviceName = runtime.device.info.name
+        c.driverName = runtime.device.info.driverName
+        return c
+    }
+
+    public func reset(sampling: SamplingParameters) throws {
+        try sampling.validate()
+        try runtime.reset()
+        self.sampling = sampling
+        rng = SplitMix64(seed: sampling.seed)
+        deviceToken = nil
+    }
+
+    public func step(_ tokens: [Int32]) throws -> Int32 {
+        let greedy = sampling.temperature == 0
+        let sampled: Int32
+        if greedy, tokens.count == 1, let held = deviceToken, held == tokens[0] {
+            sampled = try runtime.decode(steps: 1)[0]
+        } else {
+            sampled = try runtime.prefill(tokens)
+        }
+        guard greedy else {
+            deviceToken = nil
+            let logits = try runtime.readLogits()
+            return Int32(try CPUKernels.sample(logits, temperature: sampling.temperature, topK: sampling.topK,
+                                               topP: sampling.topP, rng: &rng))
+        }
+        deviceToken = sampled
+        return sampled
+    }
+
+    /// Greedy decoding of `count` tokens after `prompt`, several decode
+    /// steps per submission; the tokens equal repeated `step` calls.
+    public func generateGreedy(prompt: [Int32], count: Int, stepsPerSubmit: Int = 8) throws -> [Int32] {
+        try reset(sampling: .greedy)
+        var out = [try runtime.prefill(prompt)]
+        while out.count < count {
+            out += try runtime.decode(steps: min(stepsPerSubmit, count - out.count))
+        }
+        deviceToken = out.last
+        return Array(out.prefix(count))
+    }
+
+    /// Teacher-forced logits of every token, one position per prefill
+    /// replay (count = 1), read back after each.
+    public func scoreLogits(_ tokens: [Int32]) throws -> [Float] {
+        var logits: [Float] = []
+        logits.reserveCapacity(tokens.count * vocabularySize)
+        for token in tokens {
+            _ = try runtime.prefill([token])
+            logits += try runtime.readLogits()
+        }
+        deviceToken = nil
+        return logits
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import SmeltArtifact
+
+/// Runs an `ExecutionPlan` on one device: allocates its buffers, writes
+/// the weights in place, builds a pipeline per kernel, records the decode
+/// and prefill command lists once each, and replays them.
+///
+/// Step protocol (see `ExecutionPlan`): the host writes tokens and the
+/// control block, submits; each list samples on the device and advances
+/// the position, so decode steps need no host writes at all.
+public final class VulkanRuntime {
+    public let plan: ExecutionPlan
+    public let device: VulkanDevice
+    public let allocator: MemoryAllocator
+    let buffers: [Buffer]
+    let pipelines: [ComputePipeline]
+    let pool: DescriptorPool
+    /// Kept alive for the recorded command buffers.
+    let sets: [DescriptorSet]
+    let decodeCommands: CommandBuffer
+    let prefillCommands: CommandBuffer
+    /// What `pipelineCachePath` reported when the pipelines were made.
+    public let pipelineCacheOrigin: PipelineCache.Origin
+
+    /// Counters of the replay model.
+    public struct Counters: Sendable, Equatable {
+        public var decodeDispatches = 0
+        public var prefillDispatches = 0
+        /// Recordings of every command buffer so far (constant after init).
+        public var recordings = 0
+        /// Sum of `bytesMoved` over the decode list.
+        public var decodeBytes = 0
+        public var peakDeviceMemory = 0
+        public var decodeSubmissions = 0
+        public var prefillSubmissions = 0
+    }
+
+    public internal(set) var counters = Counters()
+
+    /// - Parameters:
+    ///   - weights: the blob the plan's weight buffers point into.
+    ///   - pipelineCachePath: a pipeline cache file to load and save
+    ///     (created when missing); nil keeps no cache.
+    public init(plan: ExecutionPlan, weights: UnsafeRawBufferPointer, device: VulkanDevice,
+                pipelineCachePath: String? = nil) throws {
+        self.plan = plan
+        self.device = device
+        allocator = try MemoryAllocator(device: device)
+        try Self.validate(plan, weightBytes: weights.count)
+
+        var buffers: [Buffer] = []
+        for (index, planned) in plan.buffers.enumerated() {
+            let buffer = try allocator.makeBuffer(size: max(4, planned.byteSize), label: "\(index):\(planned.name)")
+            if let offset = planned.weightOffset {
+                try buffer.write(UnsafeRawBufferPointer(rebasing: weights[offset ..< offset + planned.byteSize]))
+            }
+            buffers.append(buffer)
+        }
+        self.buffers = buffers
+        try buffers[plan.controlBuffer].write([UInt32](repeating: 0, count: ControlBlock.wordCount))
+
+        let cache = try PipelineCache(device: device, path: pipelineCachePath)
+        pipelineCacheOrigin = cache.origin
+        pipelines = try plan.kernels.map { kernel in
+            try ComputePipeline(device: device, description: ComputePipelineDescription(
+                name: kernel.name, spirv: kernel.spirv,
+                bindings: (0 ..< kernel.bindingCount).map { .init(binding: $0) },
+                pushConstantBytes: kernel.pushConstantBytes, specialization: kernel.specialization), cache: cache)
+        }
+        if let pipelineCachePath {
+            try? FileManager.default.createDirectory(
+                at: URL(fileURLWithPath: pipelineCachePath).deletingLastPathComponent(), withIntermediateDirectories: true)
+            try? cache.save(to: pipelineCachePath)
+        }
+
+        let dispatches = (plan.decode + plan.prefill).compactMap { command -> PlannedDispatch? in
+            if case .dispatch(let d) = command { return d } else { return nil }
+        }
+        pool = try DescriptorPool(device: device, maxSets: max(1, dispatches.count),
+                                  storageBuffers: max(1, dispatches.reduce(0) { $0 + $1.bindings.count }))
+        var sets: [DescriptorSet] = []
+        decodeCommands = try CommandBuffer(device: device, allowsSimultaneousUse: true)
+        prefillCommands = try CommandBuffer(device: device, allowsSimultaneousUse: true)
+        for (list, commands) in [(plan.decode, decodeCommands), (plan.prefill, prefillCommands)] {
+            var listSets: [DescriptorSet] = []
+            for case .dispatch(let d) in list {
+                let set = try pool.makeSet(for: pipelines[d.kernel])
+                for (binding, slice) in d.bindings.enumerated() {
+                    try set.write(binding: binding, buffers[slice.buffer].range(offset: slice.offset, size: slice.size))
+                }
+                listSets.append(set)
+            }
+            sets += listSets
+            try Self.record(list, sets: listSets, pipelines: pipelines, into: commands)
+        }
+        self.sets = sets
+        counters.decodeDispatches = decodeCommands.dispatchCount
+        counters.prefillDispatches = prefillCommands.dispatchCount
+        counters.decodeBytes = plan.decode.reduce(0) { total, command in
+            if case .dispatch(let d) = command { return total + d.bytesMoved }
+            return total
+        }
+        counters.peakDeviceMemory = allocator.statistics.peakUsedBytes
+        counters.recordings = decodeCommands.recordingCount + prefillCommands.recordingCount
+    }
+
+    static func record(_ list: [PlanCommand], sets: [DescriptorSet], pipelines: [ComputePipeline],
+                       into commands: CommandBuffer) throws {
+        try commands.record { r in
+            // Orders this replay after everything submitted before it.
+            r.barrier(.computeToCompute)
+            var next = 0
+            var bound = -1
+            for command in list {
+                switch command {
+                case .barrier:
+                    r.barrier(.computeToCompute)
+                case .dispatch(let d):
+                    if d.kernel != bound {
+                        r.bind(pipelines[d.kernel])
+                        bound = d.kernel
+                    }
+                    try r.bind(sets[next])
+                    next += 1
+                    if !d.pushConstants.isEmpty {
+                        try r.pushConstants(d.pushConstants.withUnsafeBytes { Array($0) })
+                    }
+                    try r.dispatch(d.groups[0], d.groups.count > 1 ? d.groups[1] : 1, d.groups.count > 2 ? d.groups[2] : 1)
+                }
+            }
+            r.barrier(.computeToHost)
+        }
+    }
+
+    static func validate(_ plan: ExecutionPlan, weightBytes: Int) throws {
+        for (index, buffer) in plan.buffers.enumerated() {
+            if let offset = buffer.weightOffset, offset < 0 || offset + buffer.byteSize > weightBytes {
+                throw VulkanError.invalidArgument("plan buffer \(index) '\(buffer.name)': weight bytes \(offset) ..< "
+                    + "\(offset + buffer.byteSize) lie outside the \(weightBytes)-byte weights blob")
+            }
+        }
+        for case .dispatch(let d) in plan.decode + plan.prefill {
+            guard plan.kernels.indices.contains(d.kernel) else {
+                throw VulkanError.invalidArgument("dispatch '\(d.label)': no kernel \(d.kernel) in the plan")
+            }
+            guard d.bindings.count == plan.kernels[d.kernel].bindingCount else {
+                throw VulkanError.invalidArgument("dispatch '\(d.label)': \(d.bindings.count) bindings for kernel "
+                    + "'\(plan.kernels[d.kernel].name)' which has \(plan.kernels[d.kernel].bindingCount)")
+            }
+            for slice in d.bindings where !plan.buffers.indices.contains(slice.buffer)
+                || slice.offset < 0 || slice.offset + slice.size > max(4, plan.buffers[slice.buffer].byteSize) {
+                throw VulkanError.invalidArgument("dispatch '\(d.label)': binding \(slice) lies outside its buffer")
+            }
+        }
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import Testing
+import SmeltCodegen
+import SmeltReference
+import SmeltVulkan
+
+/// Each generated kernel against the CPU kernels of the reference
+/// interpreter, on small shapes that are not multiples of the workgroup.
+@Suite struct VulkanKernelTests {
+    @Test func linearMatchesMatmul() throws {
+        try withValidatedDevice { device in
+            let (tokens, k, n) = (11, 72, 19)
+            let x = testValues(count: tokens * k, seed: 1)
+            let w = roundedToHalf(testValues(count: n * k, seed: 2))
+            let expected = try CPUKernels.matmul(x, w, tokens: tokens, inFeatures: k, outFeatures: n)
+            let out = try runKernel(device, .linearF16, control: [0, UInt32(tokens)],
+                                    buffers: [x.words, halfWords(w), [UInt32](repeating: 0, count: tokens * n)],
+                                    bindings: [0, 1, 2, 3], push: [72, 19, 0, 19, 0, 0], groups: 3)
+            #expect(maxAbsDifference(out[3].floats, expected) < 1e-4)
+
+            // lastOnly with a softcap: the last row only, capped.
+            let capped = try runKernel(device, .linearF16, control: [0, UInt32(tokens)],
+                                       buffers: [x.words, halfWords(w), [UInt32](repeating: 0, count: n)],
+                                       bindings: [0, 1, 2, 3], push: [72, 19, 0, 19, 1, Float(2).bitPattern], groups: 3)
+            let lastRow = Array(expected[(tokens - 1) * n ..< tokens * n]).map { 2 * Foundation.tanh($0 / 2) }
+            #expect(maxAbsDifference(capped[3].floats, lastRow) < 1e-4)
+        }
+    }
+
+    @Test func embeddingWindowLooksUpOnlyItsRows() throws {
+        try withValidatedDevice { device in
+            let (vocab, dim) = (10, 6)
+            let table = roundedToHalf(testValues(count: vocab * dim, seed: 3))
+            let ids: [Int32] = [4, 9, 0, 5]
+            // The window holds rows 4 ..< 8; ids 9 and 0 belong to other windows.
+            let window = Array(table[4 * dim ..< 8 * dim])
+            let out = try runKernel(device, .embeddingF16, control: [0, 4],
+                                    buffers: [ids.map { UInt32(bitPattern: $0) }, halfWords(window),
+                                              [Float](repeating: -7, count: 4 * dim).words],
+                                    bindings: [0, 1, 2, 3], push: [UInt32(dim), 4, 4], groups: 1)
+            let full = try CPUKernels.embeddingLookup(table: table, ids: ids, vocabSize: vocab, dim: dim)
+            let y = out[3].floats
+            #expect(Array(y[0 ..< dim]) == Array(full[0 ..< dim]))
+            #expect(Array(y[3 * dim ..< 4 * dim]) == Array(full[3 * dim ..< 4 * dim]))
+            #expect(y[dim ..< 3 * dim].allSatisfy { $0 == -7 })
+        }
+    }
+
+    @Test func rmsNormPerRowAndPerHead() throws {
+        try withValidatedDevice { device in
+            let (tokens, heads, dim) = (3, 4, 80)
+            let x = testValues(count: tokens * heads * dim, seed: 4)
+            let w = testValues(count: dim, seed: 5)
+            let expected = try CPUKernels.rmsNorm(x, weight: w, rows: tokens * heads, dim: dim, eps: 1e-6)
+            let out = try runKernel(device, .rmsNormF32, control: [0, UInt32(tokens)],
+                                    buffers: [x.words, w.words, [UInt32](repeating: 0, count: x.count)],
+                                    bindings: [0, 1, 2, 3], push: [UInt32(dim), UInt32(heads), Float(1e-6).bitPattern],
+                                    groups: tokens * heads)
+            #expect(maxAbsDifference(out[3].floats, expected) < 1e-5)
+        }
+    }
+
+    @Test(arguments: [KernelSpec.ElementwiseOp.add, .mul, .scale, .geluTanh, .silu])
+    func elementwise(_ op: KernelSpec.ElementwiseOp) throws {
+        try withValidatedDevice { device in
+            let n = 130
+            let a = testValues(count: n, seed: 6).map { $0 * 6 }, b = testValues(count: n, seed: 7)
+            let expected: [Float] = switch op {
+            case .add: try CPUKernels.add(a, b)
+            case .mul: try CPUKernels.mul(a, b)
+            case .scale: CPUKernels.scale(a, by: 0.37)
+            case .geluTanh: CPUKernels.geluTanh(a)
+            case .silu: CPUKernels.silu(a)
+            }
+            let out = try runKernel(device, .elementwiseF32, control: [0, 2],
+                                    buffers: [a.words, b.words, [UInt32](repeating: 0, count: n)],
+                                    bindings: [0, 1, 2, 3], push: [65, op.rawValue, Float(0.37).bitPattern], groups: 3)
+            #expect(maxAbsDifference(out[3].floats, expected) < 1e-5, "op \(op)")
+        }
+    }
+
+    @Test(arguments: [(RoPEStyle.neox, 16), (.normal, 16), (.neox, 12)])
+    func rope(_ style: RoPEStyle, rotary: Int) throws {
+        try withValidatedDevice { device in
+            let (tokens, heads, headDim, start) = (3, 2, 16, 37)
+            let x = testValues(count: tokens * heads * headDim, seed: 8)
+            var expected = x
+            try CPUKernels.rope(&expected, positions: (0 ..< tokens).map { Int32(start + $0) }, tokens: tokens,
+                                heads: heads, headDim: headDim, theta: 10000, rotaryDim: rotary, style: style)
+            let out = try runKernel(device, .ropeF32, control: [UInt32(start), UInt32(tokens)],
+                                    buffers: [x.words, [UInt32](repeating: 0, count: x.count)], bindings: [0, 1, 2],
+                                    push: [UInt32(heads), UInt32(headDim), UInt32(rotary), style == .neox ? 1 : 0,
+                                           Float(10000).bitPattern], groups: 1)
+            #expect(maxAbsDifference(out[2].floats, expected) < 1e-5)
+        }
+    }
+
+    /// kv_write then attention for a prefill chunk at a non-zero position:
+    /// GQA, a sliding window and a soft-cap.
+    @Test(arguments: [(0, Float(0)), (5, Float(0)), (4, Float(3))])
+    func kvWriteAndAttention(window: Int, softcap: Float) throws {
+        try withValidatedDevice { device in
+            let (tokens, heads, kvHeads, headDim, capacity, start) = (3, 4, 2, 24, 80, 70)
+            let row = kvHeads * headDim
+            let positions = (0 ..< tokens).map { Int32(start + $0) }
+            // Earlier positions already in the cache.
+            var keys = testValues(count: capacity * row, seed: 9), values = testValues(count: capacity * row, seed: 10)
+            let k = testValues(count: tokens * row, seed: 11), v = testValues(count: tokens * row, seed: 12)
+            let q = testValues(count: tokens * heads * headDim, seed: 13)
+            let written = try runKernel(device, .kvWriteF32, control: [UInt32(start), UInt32(tokens)],
+                                        buffers: [k.words, v.words, keys.words, values.words], bindings: [0, 1, 2, 3, 4],
+                                        push: [UInt32(row), UInt32(capacity)], groups: 3)
+            try CPUKernels.writeKV(k, into: &keys, positions: positions, tokens: tokens, kvHeads: kvHeads,
+                                   headDim: headDim, cacheCapacity: capacity)
+            try CPUKernels.writeKV(v, into: &values, positions: positions, tokens: tokens, kvHeads: kvHeads,
+                                   headDim: headDim, cacheCapacity: capacity)
+            #expect(written[3].floats == keys && written[4].floats == values)
+
+            let scale: Float = 0.2
+            let expected = try CPUKernels.attention(
+                q: q, keys: keys, values: values, positions: positions, tokens: tokens, queryHeads: heads,
+                kvHeads: kvHeads, headDim: headDim, cacheCapacity: capacity, cacheLength: start + tokens, scale: scale,
+                window: window, softcap: softcap)
+            let out = try runKernel(device, .attentionF32, control: [UInt32(start), UInt32(tokens)],
+                                    buffers: [q.words, keys.words, values.words, [UInt32](repeating: 0, count: q.count)],
+                                    bindings: [0, 1, 2, 3, 4],
+                                    push: [UInt32(heads), UInt32(kvHeads), UInt32(headDim), UInt32(window),
+                                           scale.bitPattern, softcap.bitPattern], groups: tokens * heads)
+            #expect(maxAbsDifference(out[4].floats, expected) < 1e-5)
+        }
+    }
+
+    /// Argmax (first of equal maxima), the token and output writes, and the
+    /// step protocol's position advance.
+    @Test func sampleArgmaxAdvancesTheStep() throws {
+        try withValidatedDevice { device in
+            var logits = testValues(count: 1000, seed: 14)
+            logits[700] = 5
+            logits[321] = 5
+            logits[10] = .nan
+            let out = try runKernel(device, .sampleArgmax, control: [12, 3],
+                                    buffers: [logits.words, [0, 0], [UInt32](repeating: 0, count: 20)],
+                                    bindings: [0, 1, 2, 3], push: [1000, 20], groups: 1)
+            #expect(try CPUKernels.argmax(logits) == 321)
+            #expect(out[2][0] == 321 && out[3][15] == 321)
+            #expect(out[0][0] == 15 && out[0][1] == 1)
+        }
+    }
+}
