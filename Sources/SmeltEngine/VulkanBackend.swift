@@ -47,10 +47,28 @@ public final class VulkanBackend: InferenceBackend {
                       pipelineCachePath: pipelineCachePath)
     }
 
-    /// Runs a plan with its weights blob (a compiled artifact).
+    /// Runs a plan with its weights blob.
     public init(plan: ExecutionPlan, weights: [UInt8], device: VulkanDevice, pipelineCachePath: String? = nil) throws {
         runtime = try weights.withUnsafeBytes {
             try VulkanRuntime(plan: plan, weights: $0, device: device, pipelineCachePath: pipelineCachePath)
+        }
+    }
+
+    /// Runs a compiled artifact: neither the checkpoint nor shaderc is needed.
+    public convenience init(artifact: Artifact, deviceIndex: Int? = nil, validation: Bool = false,
+                            pipelineCachePath: String? = VulkanBackend.defaultCachePath) throws {
+        let instance = try VulkanInstance(.init(validation: validation, synchronizationValidation: validation,
+                                                applicationName: "smelt"))
+        let device = try VulkanDevice(instance: instance, deviceIndex: deviceIndex)
+        try self.init(artifact: artifact, device: device, pipelineCachePath: pipelineCachePath)
+    }
+
+    /// Runs a compiled artifact on an opened device; the weights are read
+    /// straight from the artifact's mapping.
+    public init(artifact: Artifact, device: VulkanDevice, pipelineCachePath: String? = nil) throws {
+        runtime = try withExtendedLifetime(artifact) {
+            try VulkanRuntime(plan: artifact.plan, weights: artifact.weights, device: device,
+                              pipelineCachePath: pipelineCachePath)
         }
     }
 

@@ -23,7 +23,7 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         let (loaded, backend) = try modelOptions.load()
         let report = try Bench(promptTokens: promptTokens, generatedTokens: genTokens)
-            .run(backend: backend, model: loaded.config.name, tokenizer: loaded.tokenizer)
+            .run(backend: backend, model: loaded.name, tokenizer: loaded.tokenizer)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SmeltArtifact
 import SmeltEngine
 import SmeltIR
 import SmeltModels
@@ -23,18 +24,26 @@ enum BackendKind: String, ExpressibleByArgument, CaseIterable {
 
 /// The model argument and backend choice.
 struct ModelOptions: ParsableArguments {
-    @Argument(help: "A model config (configs/models/*.yaml) or a .gguf file.") var model: String
-    @Option(help: "Which backend runs the model (\(BackendKind.allCases.map(\.rawValue).joined(separator: ", "))).")
-    var backend: BackendKind = .reference
+    @Argument(help: "A model config (configs/models/*.yaml), a .gguf file, or a compiled .smelt artifact.")
+    var model: String
+    @Option(help: "Which backend runs the model (\(BackendKind.allCases.map(\.rawValue).joined(separator: ", "))); default: vulkan for a .smelt artifact, reference otherwise.")
+    var backend: BackendKind?
     @Option(help: "Vulkan device index (see `smelt devices`); default: the best usable device.") var device: Int?
 
-    func load() throws -> (LoadedModel, any InferenceBackend) {
+    func load() throws -> (ModelInfo, any InferenceBackend) {
+        if model.hasSuffix(".smelt") {
+            guard backend != .reference else {
+                throw SmeltError("\(model): an artifact runs on the Vulkan backend; give the model config to use --backend reference")
+            }
+            let artifact = try Artifact(path: model)
+            return (try ModelInfo(artifact: artifact), try VulkanBackend(artifact: artifact, deviceIndex: device))
+        }
         let loaded = try ModelLoader.load(model)
-        switch backend {
+        switch backend ?? .reference {
         case .reference:
-            return (loaded, ReferenceBackend(model: try loaded.referenceModel()))
+            return (ModelInfo(loaded), ReferenceBackend(model: try loaded.referenceModel()))
         case .vulkan:
-            return (loaded, try VulkanBackend(model: loaded, deviceIndex: device))
+            return (ModelInfo(loaded), try VulkanBackend(model: loaded, deviceIndex: device))
         }
     }
 }
@@ -80,7 +89,7 @@ struct RunCommand: ParsableCommand {
             stops.insert(tokenizer.eosID)
             if chat {
                 guard let template = loaded.chatTemplate else {
-                    throw SmeltError("model '\(loaded.config.name)' has no chat template")
+                    throw SmeltError("model '\(loaded.name)' has no chat template")
                 }
                 promptTokens = tokenizer.encode(template.prompt(userMessage: prompt), addBOS: true, parseSpecial: true)
                 if let endOfTurn = tokenizer.id(forPiece: "<end_of_turn>") { stops.insert(endOfTurn) }

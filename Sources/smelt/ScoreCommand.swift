@@ -33,7 +33,7 @@ struct ScoreCommand: ParsableCommand {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            let report = ScoreReport(model: loaded.config.name, backend: backend.name, positions: scores)
+            let report = ScoreReport(model: loaded.name, backend: backend.name, positions: scores)
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
             return
         }
