@@ -9,14 +9,15 @@ SMELT := .build/$(CONFIG)/smelt
 # Tests use @testable imports, so release builds enable testing; the binary
 # is built with the same flags so `make run` and `make test` share one build.
 SWIFT_FLAGS ?= -Xswiftc -enable-testing
-RUN_MODEL ?= configs/models/gemma3-270m.yaml
+MODEL_CONFIG ?= configs/models/gemma3-270m.yaml
+ARTIFACT ?= build/gemma3-270m.smelt
 PROMPT ?= The history of the printing press began
-RUN_ARGS ?= --backend reference -n 48
+RUN_ARGS ?= -n 48
 
 .PHONY: run test deps model build clean help
 
 help:
-	@echo "make run    build and generate text"
+	@echo "make run    build, compile Gemma-3 into $(ARTIFACT), generate text on Vulkan"
 	@echo "make test   build and run every test"
 	@echo "make model  fetch Gemma-3 270M (Q4_K_M GGUF) into models/"
 	@echo "make deps   install the Debian packages Smelt needs (Vulkan, shaderc, lavapipe)"
@@ -31,8 +32,14 @@ model:
 build: deps
 	swift build -c $(CONFIG) --product smelt $(SWIFT_FLAGS)
 
+# The artifact is compiled once; it is remade when the binary, the config,
+# the graph or the model change.
+$(ARTIFACT): $(SMELT) $(MODEL_CONFIG) Graphs/gemma3.graph models/gemma-3-270m-q4_k_m.gguf
+	$(SMELT) compile $(MODEL_CONFIG) -o $(ARTIFACT)
+
 run: build model
-	$(SMELT) run $(RUN_MODEL) $(RUN_ARGS) --prompt "$(PROMPT)"
+	@$(MAKE) --no-print-directory $(ARTIFACT)
+	$(SMELT) run $(ARTIFACT) $(RUN_ARGS) --prompt "$(PROMPT)"
 
 test: deps model
 	swift build -c $(CONFIG) --build-tests $(SWIFT_FLAGS)
