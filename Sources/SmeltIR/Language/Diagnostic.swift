@@ -46,6 +46,10 @@ public func closestMatch(to name: String, in candidates: some Sequence<String>) 
             best = (candidate, distance)
         }
     }
+    // A shortened name (`subgroup` for `subgroup_size`) is close too.
+    if best == nil, name.count >= 3 {
+        return candidates.sorted().first { $0.hasPrefix(name) || name.hasPrefix($0) && $0.count >= 3 }
+    }
     return best?.0
 }
 
