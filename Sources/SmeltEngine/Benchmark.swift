@@ -43,8 +43,11 @@ public struct Bench {
         let start = DispatchTime.now()
         var ids: [Int32]
         if let tokenizer {
-            let text = String(repeating: Self.text, count: max(1, promptTokens / 80 + 1))
-            ids = tokenizer.encode(text, addBOS: true, parseSpecial: false)
+            var repeats = 1
+            repeat {
+                ids = tokenizer.encode(String(repeating: Self.text, count: repeats), addBOS: true, parseSpecial: false)
+                repeats *= 2
+            } while ids.count < promptTokens
         } else {
             ids = (0..<promptTokens).map { Int32(($0 * 7919 + 1) % vocabularySize) }
         }

@@ -81,3 +81,14 @@ func argmax(_ values: ArraySlice<Float>) -> Int32 {
     for i in values.indices where values[i] > values[best] { best = i }
     return Int32(best - values.startIndex)
 }
+
+@Suite(.enabled(if: !skipModelTests, "SMELT_SKIP_MODEL_TESTS=1"))
+struct BenchPromptTests {
+    /// The bench prompt is real tokenized text of exactly the asked length.
+    @Test(arguments: [1, 64, 512, 1000]) func promptHasTheAskedLength(tokens: Int) throws {
+        let tokenizer = try SharedGemma.loaded.get().requireTokenizer()
+        let (ids, _) = Bench(promptTokens: tokens, generatedTokens: 2).prompt(tokenizer: tokenizer, vocabularySize: 262_144)
+        #expect(ids.count == tokens)
+        #expect(ids.first == tokenizer.bosID)
+    }
+}
