@@ -56,7 +56,8 @@ public enum ModelLoader {
         do {
             return try GGUFFile(path: file)
         } catch {
-            throw SmeltError("\(file): \(error)")
+            // GGUF errors already name the file, field and offset.
+            throw SmeltError("\(error)")
         }
     }
 

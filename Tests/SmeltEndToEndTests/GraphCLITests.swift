@@ -87,3 +87,30 @@ import Testing
         #expect(missing.stderr == "error: /nonexistent.yaml: cannot read the model config (no such file?)\n")
     }
 }
+
+@Suite struct BadModelCLITests {
+    @Test func truncatedGGUFIsAOneLineError() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("smelt-\(UUID().uuidString).gguf").path
+        // A GGUF v3 header that promises 5 tensors and 0 metadata keys, then ends.
+        var bytes = Array("GGUF".utf8) + [3, 0, 0, 0]
+        bytes += [5, 0, 0, 0, 0, 0, 0, 0] + [0, 0, 0, 0, 0, 0, 0, 0]
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        let result = try smelt(["run", path, "--prompt", "hi"])
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("error: gguf: \(path): "))
+        #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test func missingModelIsAOneLineError() throws {
+        let result = try smelt(["run", "/nonexistent/model.gguf", "--prompt", "hi"])
+        #expect(result.status == 1)
+        #expect(result.stderr == "error: model file /nonexistent/model.gguf not found\n")
+    }
+
+    @Test func corruptArtifactIsAOneLineError() throws {
+        let path = try temporaryFile("not an artifact", name: "bad.smelt")
+        let result = try smelt(["run", path, "--prompt", "hi"])
+        #expect(result.status == 1)
+        #expect(result.stderr == "error: \(path): not a Smelt artifact (bad magic)\n")
+    }
+}
