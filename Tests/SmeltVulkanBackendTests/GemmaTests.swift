@@ -50,6 +50,7 @@ struct GemmaTests {
             let first = try backend.step(p1.prompt_ids)
             let logits = try backend.runtime.readLogits()
             let diff = maxAbsDifference(logits, exactLogits)
+            print("Gemma-3 P1 first-step logits: max |vulkan - exact| = \(diff)")
             #expect(diff <= gemmaLogitTolerance, "first-step logits: max |vulkan - exact| = \(diff)")
 
             var ids = [first]

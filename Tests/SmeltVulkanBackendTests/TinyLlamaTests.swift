@@ -27,6 +27,7 @@ let tinyLlamaLogitTolerance: Float = 2e-2
             try backend.reset(sampling: .greedy)
             let logits = try backend.scoreLogits(prompt)
             let diff = maxAbsDifference(logits, expectedLogits)
+            print("tiny-llama logits: max |vulkan - reference| = \(diff)")
             #expect(diff <= tinyLlamaLogitTolerance, "max |vulkan - reference| = \(diff)")
         }
     }
