@@ -1,19 +1,19 @@
 extension KernelTemplate {
-    /// `y = x · Wᵀ` with W stored as f16 pairs (`uvec4` = 8 weights): eight
-    /// invocations share a row, each reads every eighth `uvec4`, and their
-    /// partial sums meet in shared memory. Tokens go in tiles of four so one
-    /// weight load serves up to four tokens (prefill); decode is a tile of one.
-    /// `lastOnly` reads only row `count - 1` of x (the logits of the last
-    /// position) and writes row 0 of y.
+    /// `y = x · Wᵀ` with W stored as row-major f16 (`uvec4` = 8 weights),
+    /// one invocation per output row and no shared memory or barriers.
+    /// Tokens go in tiles of eight so one weight load serves up to eight
+    /// tokens (prefill); decode is a tile of one. `lastOnly` reads only row
+    /// `count - 1` of x (the logits of the last position) and writes row 0
+    /// of y.
     public static let linearF16 = KernelTemplate(name: "linear_f16", source: """
         #version 450
         {{WORKGROUP_SIZE}}
         {{BINDINGS}}
         {{PUSH_CONSTANTS}}
-        // Accumulates token t0 + k of the tile into component c of acc.
-        #define TOKEN(k, c) if (t0 + k < tokens) { \
+        // Accumulates token t0 + k of the tile into component c of a.
+        #define TOKEN(k, a, c) if (t0 + k < tokens) { \
                 uint xk = xi + k * vecsPerRow; \
-                acc.c += dot(wa, x[xk]) + dot(wb, x[xk + 1u]); }
+                a.c += dot(wa, x[xk]) + dot(wb, x[xk + 1u]); }
 
         void main() {
             uint row = gl_GlobalInvocationID.x;
@@ -25,10 +25,11 @@ extension KernelTemplate {
             uint vecsPerRow = pc.inFeatures / 4u;
             // One invocation per output row, no shared memory or barriers
             // (llvmpipe runs a barrier-free shader as plain SIMD loops);
-            // tiles of four tokens in the components of one vec4, since
+            // tiles of eight tokens in the components of two vec4s, since
             // indexed local arrays are spilled to memory.
-            for (uint t0 = 0u; t0 < tokens; t0 += 4u) {
+            for (uint t0 = 0u; t0 < tokens; t0 += 8u) {
                 vec4 acc = vec4(0.0);
+                vec4 acc2 = vec4(0.0);
                 for (uint j = 0u; j < wordsPerRow; j++) {
                     uvec4 p = w[row * wordsPerRow + j];
                     // f16 → f32 by shifting the bits into place and
@@ -41,12 +42,11 @@ extension KernelTemplate {
                     vec4 wb = vec4(lo.z, hi.z, lo.w, hi.w);
                     uint xi = (firstToken + t0) * vecsPerRow + 2u * j;
                     acc.x += dot(wa, x[xi]) + dot(wb, x[xi + 1u]);
-                    TOKEN(1u, y)
-                    TOKEN(2u, z)
-                    TOKEN(3u, w)
+                    TOKEN(1u, acc, y) TOKEN(2u, acc, z) TOKEN(3u, acc, w)
+                    TOKEN(4u, acc2, x) TOKEN(5u, acc2, y) TOKEN(6u, acc2, z) TOKEN(7u, acc2, w)
                 }
-                for (uint k = 0u; k < 4u && t0 + k < tokens; k++) {
-                    float s = acc[k];
+                for (uint k = 0u; k < 8u && t0 + k < tokens; k++) {
+                    float s = k < 4u ? acc[k] : acc2[k - 4u];
                     if (pc.softcap > 0.0) { s = pc.softcap * tanh(clamp(s / pc.softcap, -15.0, 15.0)); }
                     y[(t0 + k) * pc.outStride + pc.rowOffset + row] = s;
                 }

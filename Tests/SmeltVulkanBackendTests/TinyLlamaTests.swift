@@ -1,5 +1,6 @@
 import Testing
 import SmeltEngine
+import SmeltModels
 import SmeltReference
 import SmeltVulkan
 
@@ -27,7 +28,31 @@ let tinyLlamaLogitTolerance: Float = 2e-2
             try backend.reset(sampling: .greedy)
             let logits = try backend.scoreLogits(prompt)
             let diff = maxAbsDifference(logits, expectedLogits)
+            print("tiny-llama logits: max |vulkan - reference| = \(diff)")
             #expect(diff <= tinyLlamaLogitTolerance, "max |vulkan - reference| = \(diff)")
+        }
+    }
+
+    /// With a temperature the host samples the device's logits with the
+    /// reference backend's generator (SplitMix64 from the seed): the first
+    /// token is exactly `CPUKernels.sample` of the read-back logits, and a
+    /// seed reproduces a whole generation. (Whole sampled sequences are not
+    /// compared with the reference backend: a logit difference within the
+    /// tolerance can move a draw across a bucket boundary.)
+    @Test func hostSamplingUsesTheSeededGenerator() throws {
+        let model = try loadTinyLlama()
+        let sampling = SamplingParameters(temperature: 0.8, topK: 40, topP: 0.95, seed: 3)
+        try withValidatedDevice { device in
+            let backend = try VulkanBackend(model: model, device: device)
+            try backend.reset(sampling: sampling)
+            let first = try backend.step([1, 2, 3])
+            var rng = SplitMix64(seed: 3)
+            let expected = try CPUKernels.sample(try backend.runtime.readLogits(), temperature: 0.8, topK: 40, topP: 0.95,
+                                                 rng: &rng)
+            #expect(Int(first) == expected)
+            let a = try Generator(backend: backend).generate(prompt: [1, 2, 3], maxTokens: 12, sampling: sampling).tokens
+            let b = try Generator(backend: backend).generate(prompt: [1, 2, 3], maxTokens: 12, sampling: sampling).tokens
+            #expect(a == b && a.count == 12)
         }
     }
 
