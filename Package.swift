@@ -32,11 +32,16 @@ let package = Package(
         ),
         // Encode/decode throughput on the real vocabulary (not part of `smelt`).
         .executableTarget(name: "tokenizer-bench", dependencies: ["SmeltModels"], path: "Benchmarks/TokenizerBench"),
+        // Weight-kernel matvec throughput on Gemma-3 270M shapes (not part of `smelt`).
+        .executableTarget(name: "matvec-bench", dependencies: ["SmeltCodegen", "SmeltVulkan", "SmeltModels"],
+                          path: "Benchmarks/MatvecBench"),
         .testTarget(name: "SmeltIRTests", dependencies: ["SmeltIR"]),
         .testTarget(name: "SmeltModelsTests", dependencies: ["SmeltModels"]),
         .testTarget(name: "SmeltReferenceTests", dependencies: ["SmeltReference", "SmeltModels"]),
         .testTarget(name: "SmeltCodegenTests", dependencies: ["SmeltCodegen"], exclude: ["Golden"]),
         .testTarget(name: "SmeltVulkanTests", dependencies: ["SmeltVulkan", "SmeltCodegen"]),
+        .testTarget(name: "SmeltKernelTests",
+                    dependencies: ["SmeltCodegen", "SmeltVulkan", "SmeltModels", "SmeltReference", "SmeltArtifact"]),
         .testTarget(name: "SmeltEndToEndTests", dependencies: ["SmeltEngine", "SmeltReference", "SmeltIR"]),
     ],
     swiftLanguageModes: [.v5]
