@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SmeltReference
+import SmeltModels
 
 @Suite("CPU kernels: argmax and sampling")
 struct KernelSamplingTests {
