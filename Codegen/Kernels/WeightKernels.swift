@@ -77,7 +77,8 @@ public enum WeightKernels {
                 .init(id: 5, name: "S3", value: u(sections[2])),
             ],
             pushConstants: [.init(name: "rowOffset", type: .uint), .init(name: "rowCount", type: .uint)],
-            parameters: ["TILE": "\(tile)", "COUNT": count, "STORE": accumulate ? "+=" : "="]
+            parameters: ["TILE": "\(tile)", "COUNT": count, "STORE": accumulate ? "+=" : "=",
+                         "OUTER": tile == 1 ? "[[unroll]]" : "[[dont_unroll]]"]
         )
     }
 }

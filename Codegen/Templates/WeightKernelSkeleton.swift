@@ -11,7 +11,11 @@
 ///
 /// Template parameters: `TILE` (tokens per invocation), `COUNT` (GLSL for
 /// the valid token count: `1u`, or `control[1]` to read ControlBlock.count),
-/// `STORE` (`=`, or `+=` to add into y), `DECODE` is filled in here.
+/// `STORE` (`=`, or `+=` to add into y), `OUTER` (the loop attribute of
+/// the loop over a row's blocks: `[[unroll]]` for matvec, where unrolling
+/// makes x addresses constant; `[[dont_unroll]]` for matmul, whose x
+/// addresses depend on the tile anyway and whose unrolled body would take
+/// lavapipe minutes to compile).
 enum WeightKernelSkeleton {
     static func source(decode: String) -> String {
         """

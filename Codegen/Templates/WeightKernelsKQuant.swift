@@ -4,9 +4,9 @@ extension KernelTemplate {
     /// 6-bit scales and mins); 32 bytes of `qs` feed two sub-blocks, low
     /// nibbles the first. x = d·sc·q − dmin·m.
     public static let weightQ4_K = KernelTemplate(name: "weight_q4_k", source: WeightKernelSkeleton.source(decode: """
-            [[unroll]] for (uint s = 0u; s < COLS / 256u; ++s) {
+            {{OUTER}} for (uint s = 0u; s < COLS / 256u; ++s) {
         \(kQuantScales(meta: "w[wb + S1 + s]"))
-                [[unroll]] for (uint c = 0u; c < 4u; ++c) {
+                {{OUTER}} for (uint c = 0u; c < 4u; ++c) {
                     uvec4 qa = w[wb + 8u * s + 2u * c];
                     uvec4 qb = w[wb + 8u * s + 2u * c + 1u];
                     [[unroll]] for (uint n = 0u; n < 2u; ++n) {
@@ -24,11 +24,11 @@ extension KernelTemplate {
     /// Q5_K: Q4_K plus `qh` (32 bytes per super-block): element l of
     /// sub-block j takes bit j of qh byte l as its fifth bit.
     public static let weightQ5_K = KernelTemplate(name: "weight_q5_k", source: WeightKernelSkeleton.source(decode: """
-            [[unroll]] for (uint s = 0u; s < COLS / 256u; ++s) {
+            {{OUTER}} for (uint s = 0u; s < COLS / 256u; ++s) {
         \(kQuantScales(meta: "w[wb + S2 + s]"))
                 uvec4 h0 = w[wb + S1 + 2u * s];
                 uvec4 h1 = w[wb + S1 + 2u * s + 1u];
-                [[unroll]] for (uint c = 0u; c < 4u; ++c) {
+                {{OUTER}} for (uint c = 0u; c < 4u; ++c) {
                     uvec4 qa = w[wb + 8u * s + 2u * c];
                     uvec4 qb = w[wb + 8u * s + 2u * c + 1u];
                     [[unroll]] for (uint n = 0u; n < 2u; ++n) {
@@ -50,10 +50,10 @@ extension KernelTemplate {
     /// byte l of `qh` give elements l, l+32, l+64, l+96 (low/high nibble
     /// plus two bits each); 16 int8 scales of 16 elements; x = d·sc·(q − 32).
     public static let weightQ6_K = KernelTemplate(name: "weight_q6_k", source: WeightKernelSkeleton.source(decode: """
-            [[unroll]] for (uint s = 0u; s < COLS / 256u; ++s) {
+            {{OUTER}} for (uint s = 0u; s < COLS / 256u; ++s) {
                 float d = halfAt(w[wb + S3 + s / 8u], s % 8u);
                 uvec4 sc = w[wb + S2 + s];
-                [[unroll]] for (uint h = 0u; h < 2u; ++h) {
+                {{OUTER}} for (uint h = 0u; h < 2u; ++h) {
                     [[unroll]] for (uint half16 = 0u; half16 < 2u; ++half16) {
                         uvec4 a = w[wb + 8u * s + 4u * h + half16];
                         uvec4 b = w[wb + 8u * s + 4u * h + 2u + half16];

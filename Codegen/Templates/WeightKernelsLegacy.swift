@@ -4,7 +4,7 @@
 extension KernelTemplate {
     /// Q8_0: block b's 32 int8 quants are words 2b and 2b+1 of `qs`.
     public static let weightQ8_0 = KernelTemplate(name: "weight_q8_0", source: WeightKernelSkeleton.source(decode: """
-            [[unroll]] for (uint g = 0u; g < (COLS / 32u + 7u) / 8u; ++g) {
+            {{OUTER}} for (uint g = 0u; g < (COLS / 32u + 7u) / 8u; ++g) {
                 uvec4 dv = w[wb + S1 + g];
                 [[unroll]] for (uint j = 0u; j < 8u; ++j) {
                     uint b = 8u * g + j;
@@ -25,7 +25,7 @@ extension KernelTemplate {
     /// Q4_0: byte l of a block holds element l (low nibble) and l+16 (high);
     /// x = (q − 8)·d.
     public static let weightQ4_0 = KernelTemplate(name: "weight_q4_0", source: WeightKernelSkeleton.source(decode: """
-            [[unroll]] for (uint g = 0u; g < (COLS / 32u + 7u) / 8u; ++g) {
+            {{OUTER}} for (uint g = 0u; g < (COLS / 32u + 7u) / 8u; ++g) {
                 uvec4 dv = w[wb + S1 + g];
                 [[unroll]] for (uint j = 0u; j < 8u; ++j) {
                     uint b = 8u * g + j;
@@ -45,7 +45,7 @@ extension KernelTemplate {
     /// Q5_0: as Q4_0 plus a fifth bit, bit l of the block's u32 `qh` for
     /// element l; x = (q − 16)·d.
     public static let weightQ5_0 = KernelTemplate(name: "weight_q5_0", source: WeightKernelSkeleton.source(decode: """
-            [[unroll]] for (uint g = 0u; g < (COLS / 32u + 7u) / 8u; ++g) {
+            {{OUTER}} for (uint g = 0u; g < (COLS / 32u + 7u) / 8u; ++g) {
                 uvec4 dv = w[wb + S2 + g];
                 uvec4 h0 = w[wb + S1 + 2u * g];
                 uvec4 h1 = 8u * g + 4u < COLS / 32u ? w[wb + S1 + 2u * g + 1u] : uvec4(0u);

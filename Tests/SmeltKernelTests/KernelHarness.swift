@@ -35,7 +35,7 @@ func pipelineDescription(for spec: KernelSpec) throws -> ComputePipelineDescript
 /// window (each window its own descriptor set and dispatch), x of
 /// `maxTokens` rows, control.count = `count`, y starting as `yInitial`.
 func runWeightKernel(
-    _ device: VulkanDevice, spec: KernelSpec, packed: PackedWeight, windows: [Range<Int>],
+    _ device: VulkanDevice, spec: KernelSpec, pipeline: ComputePipeline? = nil, packed: PackedWeight, windows: [Range<Int>],
     x: [Float], count: Int, maxTokens: Int, yInitial: [Float]
 ) throws -> [Float] {
     let allocator = try MemoryAllocator(device: device)
@@ -50,7 +50,7 @@ func runWeightKernel(
     words[ControlBlock.count] = UInt32(count)
     try control.write(words)
 
-    let pipeline = try ComputePipeline(device: device, description: try pipelineDescription(for: spec))
+    let pipeline = try pipeline ?? ComputePipeline(device: device, description: try pipelineDescription(for: spec))
     let pool = try DescriptorPool(device: device, maxSets: windows.count, storageBuffers: 4 * windows.count)
     let sets = try windows.map { rows in
         let set = try pool.makeSet(for: pipeline)

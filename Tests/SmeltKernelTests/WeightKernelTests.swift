@@ -64,8 +64,9 @@ import SmeltVulkan
             let x = randomVector(count: maxTokens * cols, seed: 6)
             let packed = try packWeight(tensor, for: .rowPerInvocation)
             let spec = try WeightKernels.matmulSpec(dtype: dtype, rows: rows, cols: cols)
+            let pipeline = try ComputePipeline(device: device, description: try pipelineDescription(for: spec))
             for count in [1, 5, 64] {
-                let y = try runWeightKernel(device, spec: spec, packed: packed, windows: [0..<rows], x: x,
+                let y = try runWeightKernel(device, spec: spec, pipeline: pipeline, packed: packed, windows: [0..<rows], x: x,
                                             count: count, maxTokens: maxTokens,
                                             yInitial: [Float](repeating: .nan, count: maxTokens * rows))
                 try expectClose(Array(y[0..<(count * rows)]), tensor: tensor, x: x, tokens: count,
