@@ -37,7 +37,15 @@ struct MatvecTimer {
         let control = try allocator.makeBuffer(size: 32, label: "control")
         try control.write([UInt32](repeating: 1, count: 8))
 
-        let spirv = try compiler.compile(try KernelGenerator.glsl(for: spec), name: spec.name)
+        var glsl = try KernelGenerator.glsl(for: spec)
+        // Experiments: MATVEC_BENCH_GLSL=dir writes each kernel's GLSL
+        // there, or reads it back if the file already exists.
+        if let dir = ProcessInfo.processInfo.environment["MATVEC_BENCH_GLSL"] {
+            let file = "\(dir)/\(spec.name).comp"
+            if let text = try? String(contentsOfFile: file, encoding: .utf8) { glsl = text }
+            else { try glsl.write(toFile: file, atomically: true, encoding: .utf8) }
+        }
+        let spirv = try compiler.compile(glsl, name: spec.name)
         let pipeline = try ComputePipeline(device: device, description: .init(
             name: spec.name, spirv: spirv, bindings: (0..<4).map { .init(binding: $0) },
             pushConstantBytes: spec.pushConstantBytes,

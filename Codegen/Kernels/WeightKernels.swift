@@ -78,6 +78,7 @@ public enum WeightKernels {
             ],
             pushConstants: [.init(name: "rowOffset", type: .uint), .init(name: "rowCount", type: .uint)],
             parameters: ["TILE": "\(tile)", "COUNT": count, "STORE": accumulate ? "+=" : "=",
+                         "GUARD": tile == 1 ? "" : "if (t0 >= count) { return; }",
                          "OUTER": tile == 1 ? "[[unroll]]" : "[[dont_unroll]]"]
         )
     }

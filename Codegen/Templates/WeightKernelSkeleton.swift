@@ -11,7 +11,8 @@
 ///
 /// Template parameters: `TILE` (tokens per invocation), `COUNT` (GLSL for
 /// the valid token count: `1u`, or `control[1]` to read ControlBlock.count),
-/// `STORE` (`=`, or `+=` to add into y), `OUTER` (the loop attribute of
+/// `STORE` (`=`, or `+=` to add into y), `GUARD` (matmul's exit for
+/// tiles past the count; empty for matvec), `OUTER` (the loop attribute of
 /// the loop over a row's blocks: `[[unroll]]` for matvec, where unrolling
 /// makes x addresses constant; `[[dont_unroll]]` for matmul, whose x
 /// addresses depend on the tile anyway and whose unrolled body would take
@@ -85,20 +86,22 @@ enum WeightKernelSkeleton {
             uint r = gl_GlobalInvocationID.x;
             uint count = {{COUNT}};
             uint t0 = gl_WorkGroupID.y * TILE;
-            if (r >= pc.rowCount || t0 >= count) {
-                return;
-            }
+            // No early return in matvec: on lavapipe, code after any return
+            // (even a workgroup-uniform one) runs masked and its loads become
+            // per-lane gathers (measured 4x slower). Lanes past the last row
+            // redo that row and store nothing.
+            {{GUARD}}
             // Tokens past count re-read the last valid row of x (never past it).
             [[unroll]] for (uint t = 0u; t < TILE; ++t) {
                 acc[t] = 0.0;
                 xrow[t] = min(t0 + t, count - 1u) * XW;
             }
-            uint wb = r * ROW_WORDS;
+            uint wb = min(r, max(pc.rowCount, 1u) - 1u) * ROW_WORDS;
 
         \(decode)
 
             [[unroll]] for (uint t = 0u; t < TILE; ++t) {
-                if (t0 + t < count) {
+                if (r < pc.rowCount && t0 + t < count) {
                     y[(t0 + t) * ROWS + pc.rowOffset + r] {{STORE}} acc[t];
                 }
             }
