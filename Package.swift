@@ -37,6 +37,9 @@ let package = Package(
         .executableTarget(name: "artifact-bench", dependencies: ["SmeltArtifact"], path: "Benchmarks/ArtifactBench"),
         // Decode and prefill throughput of the Vulkan backend on a model.
         .executableTarget(name: "vulkan-bench", dependencies: ["SmeltEngine", "SmeltVulkan", "SmeltCodegen", "SmeltArtifact"], path: "Benchmarks/VulkanBench"),
+        // Weight-kernel matvec throughput on Gemma-3 270M shapes (not part of `smelt`).
+        .executableTarget(name: "matvec-bench", dependencies: ["SmeltCodegen", "SmeltVulkan", "SmeltModels"],
+                          path: "Benchmarks/MatvecBench"),
         .testTarget(name: "SmeltIRTests", dependencies: ["SmeltIR"]),
         .testTarget(name: "SmeltModelsTests", dependencies: ["SmeltModels"]),
         .testTarget(name: "SmeltReferenceTests", dependencies: ["SmeltReference", "SmeltModels"]),
@@ -45,6 +48,8 @@ let package = Package(
         .testTarget(name: "SmeltArtifactTests", dependencies: ["SmeltArtifact", "SmeltIR"]),
         .testTarget(name: "SmeltVulkanBackendTests",
                     dependencies: ["SmeltEngine", "SmeltVulkan", "SmeltCodegen", "SmeltReference", "SmeltModels", "SmeltIR"]),
+        .testTarget(name: "SmeltKernelTests",
+                    dependencies: ["SmeltCodegen", "SmeltVulkan", "SmeltModels", "SmeltReference", "SmeltArtifact"]),
         .testTarget(name: "SmeltEndToEndTests", dependencies: ["SmeltEngine", "SmeltReference", "SmeltIR", "SmeltModels", "SmeltArtifact"]),
     ],
     swiftLanguageModes: [.v5]

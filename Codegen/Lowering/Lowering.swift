@@ -74,7 +74,7 @@ struct LoweringState {
     var vocabularySize = 0
     /// Activation / cache / io buffer of each value.
     var bufferOf: [ValueID: Int] = [:]
-    var weightOf: [ValueID: PackedWeight] = [:]
+    var weightOf: [ValueID: LoweredWeight] = [:]
     /// kv_write results → (heads, headDim) of the cache.
     var cacheShape: [ValueID: (heads: Int, headDim: Int)] = [:]
 
@@ -114,7 +114,7 @@ struct LoweringState {
         tokens = builder.addBuffer(.init(name: "tokens", role: .tokens, byteSize: options.prefillChunk * 4))
         logits = builder.addBuffer(.init(name: "logits", role: .logits, byteSize: vocabularySize * 4))
         output = builder.addBuffer(.init(name: "output", role: .output, byteSize: options.contextLength * 4))
-        var byName: [String: PackedWeight] = [:]
+        var byName: [String: LoweredWeight] = [:]
         for op in graph.ops {
             switch op.kind {
             case "input":
@@ -155,7 +155,7 @@ struct LoweringState {
         return b
     }
 
-    func weight(_ value: ValueID, for op: Op) throws -> PackedWeight {
+    func weight(_ value: ValueID, for op: Op) throws -> LoweredWeight {
         guard let w = weightOf[value] else {
             throw SmeltError("\(op.kind): operand '%\(graph.name(of: value))' must be a weight", at: op.location)
         }

@@ -143,7 +143,7 @@ extension LoweringState {
                          bytesMoved: t * heads * headDim * 8)
     }
 
-    private func requireF16(_ w: PackedWeight, _ op: Op) throws {
+    private func requireF16(_ w: LoweredWeight, _ op: Op) throws {
         guard w.packing == "f16" else {
             throw SmeltError("\(op.kind): weight '\(w.name)' must be a matrix (packed f16), got \(w.packing)",
                              at: op.location)

@@ -27,7 +27,7 @@ public struct KernelTemplateLibrary: Sendable {
     }
 
     /// The templates that ship with Smelt.
-    public static let builtin = KernelTemplateLibrary([.vectorBinaryF32, .matvecF32])
+    public static let builtin = KernelTemplateLibrary([.vectorBinaryF32, .matvecF32] + weightKernelTemplates)
 
     /// The template called `name`; `kernel` names the spec asking, for the
     /// error message.

@@ -4,7 +4,7 @@ import SmeltModels
 
 /// A weight as the kernels see it: its plan buffer, its packing and its
 /// row windows (each at most maxStorageBufferRange bytes).
-struct PackedWeight {
+struct LoweredWeight {
     /// One descriptor-sized piece of the weight: rows `rowStart ..< rowStart + rowCount`.
     struct Window {
         var rowStart: Int
@@ -36,7 +36,7 @@ struct WeightPacker {
         maxRange = maxStorageBufferRange
     }
 
-    mutating func pack(_ tensor: WeightTensor, into builder: inout PlanBuilder) throws -> PackedWeight {
+    mutating func pack(_ tensor: WeightTensor, into builder: inout PlanBuilder) throws -> LoweredWeight {
         let isMatrix = tensor.shape.count >= 2
         let rows = isMatrix ? tensor.shape[0] : 1
         let columns = isMatrix ? tensor.shape.dropFirst().reduce(1, *) : tensor.shape.reduce(1, *)
@@ -64,7 +64,7 @@ struct WeightPacker {
         }
         let buffer = builder.addBuffer(PlannedBuffer(name: tensor.name, role: .weight, byteSize: byteSize,
                                                      weightOffset: offset, packing: packing))
-        var weight = PackedWeight(name: tensor.name, buffer: buffer, packing: packing, rows: rows, columns: columns,
+        var weight = LoweredWeight(name: tensor.name, buffer: buffer, packing: packing, rows: rows, columns: columns,
                                   windows: [])
         weight.windows = try windows(for: weight)
         return weight
@@ -72,7 +72,7 @@ struct WeightPacker {
 
     /// Splits rows so each window fits the descriptor range and starts at a
     /// multiple of the alignment.
-    func windows(for weight: PackedWeight) throws -> [PackedWeight.Window] {
+    func windows(for weight: LoweredWeight) throws -> [LoweredWeight.Window] {
         let rowBytes = weight.rowBytes
         guard rowBytes <= maxRange else {
             throw SmeltError("weight '\(weight.name)': one row is \(rowBytes) bytes, more than the device's "
@@ -82,7 +82,7 @@ struct WeightPacker {
         if rowsPerWindow < weight.rows {
             while rowsPerWindow > 1, (rowsPerWindow * rowBytes) % Self.alignment != 0 { rowsPerWindow -= 1 }
         }
-        var result: [PackedWeight.Window] = []
+        var result: [LoweredWeight.Window] = []
         var start = 0
         repeat {
             let count = min(rowsPerWindow, weight.rows - start)

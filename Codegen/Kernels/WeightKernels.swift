@@ -1,0 +1,85 @@
+import SmeltIR
+
+/// The weight templates, one per dtype with a kernel.
+let weightKernelTemplates: [KernelTemplate] = [
+    .weightF32, .weightF16, .weightQ8_0, .weightQ4_0, .weightQ5_0, .weightQ4_K, .weightQ5_K, .weightQ6_K,
+]
+
+/// Kernel specs for `y = W x` with a packed weight (`packWeight`), one
+/// family per dtype and one binding contract for all of them:
+///
+/// | binding | buffer |
+/// |---|---|
+/// | 0 `w` | packed row records of this dispatch's rows (a window) |
+/// | 1 `x` | f32 [T, cols] |
+/// | 2 `y` | f32 [T, rows] (all rows of the matrix) |
+/// | 3 `control` | u32 ControlBlock words; matmul reads `count` (word 1) |
+///
+/// Push constants `rowOffset, rowCount`: the window's first row within y and
+/// its row count (0 and rows when the matrix is bound whole). Dispatch
+/// `workgroupCounts(...)`. Specialization constants: ROWS (0, the y row
+/// stride), COLS (1), ROW_WORDS (2, record stride in 16-byte words) and
+/// S1–S3 (3–5, section offsets within a record in 16-byte words).
+public enum WeightKernels {
+    /// Decode (T = 1): `y[r] = dot(W[r, :], x)`; `accumulate` adds into y.
+    public static func matvecSpec(dtype: DType, rows: Int, cols: Int, accumulate: Bool = false,
+                                  workgroupSize: Int = 64,
+                                  packing: DevicePacking = .rowPerInvocation) throws -> KernelSpec {
+        try spec(dtype: dtype, rows: rows, cols: cols, tile: 1, count: "1u", accumulate: accumulate,
+                 workgroupSize: workgroupSize, kind: "matvec")
+    }
+
+    /// Prefill (T ≤ maxTokens, T from ControlBlock.count): each invocation
+    /// reads its weight row once per `tokensPerInvocation` tokens. Dispatch
+    /// is sized for `maxTokens`; tiles past the count return at once and
+    /// y rows past the count are not written.
+    public static func matmulSpec(dtype: DType, rows: Int, cols: Int, tokensPerInvocation: Int = 8,
+                                  accumulate: Bool = false, workgroupSize: Int = 64,
+                                  packing: DevicePacking = .rowPerInvocation) throws -> KernelSpec {
+        guard (1...64).contains(tokensPerInvocation) else {
+            throw PackingError("tokensPerInvocation \(tokensPerInvocation) is outside 1...64")
+        }
+        return try spec(dtype: dtype, rows: rows, cols: cols, tile: tokensPerInvocation, count: "control[1]",
+                        accumulate: accumulate, workgroupSize: workgroupSize, kind: "matmul")
+    }
+
+    /// Workgroups to dispatch for `rowCount` rows (one window) and up to
+    /// `maxTokens` tokens (1 for matvec).
+    public static func workgroupCounts(for spec: KernelSpec, rowCount: Int, maxTokens: Int = 1) -> (Int, Int, Int) {
+        let tile = Int(spec.parameters["TILE"] ?? "1") ?? 1
+        let size = spec.workgroupSize.x
+        return ((rowCount + size - 1) / size, (max(maxTokens, 1) + tile - 1) / tile, 1)
+    }
+
+    private static func spec(dtype: DType, rows: Int, cols: Int, tile: Int, count: String, accumulate: Bool,
+                             workgroupSize: Int, kind: String) throws -> KernelSpec {
+        let layout = try PackedLayout(dtype: dtype, cols: cols)
+        guard rows > 0, rows <= Int(UInt32.max) else { throw PackingError("rows \(rows) must be in 1...\(UInt32.max)") }
+        guard workgroupSize > 0 else { throw PackingError("workgroup size \(workgroupSize) must be positive") }
+        let sections = layout.sectionWords + [0, 0, 0]
+        let u = { (v: Int) in ScalarValue.uint(UInt32(v)) }
+        return KernelSpec(
+            name: "\(kind)_\(dtype)_\(rows)x\(cols)" + (tile > 1 ? "_t\(tile)" : "") + (accumulate ? "_acc" : ""),
+            template: "weight_\(dtype)",
+            workgroupSize: .init(workgroupSize),
+            bindings: [
+                .init(name: "w", binding: 0, access: .readOnly, elementType: "uvec4"),
+                .init(name: "x", binding: 1, access: .readOnly, elementType: "vec4"),
+                .init(name: "y", binding: 2, access: accumulate ? .readWrite : .writeOnly, elementType: "float"),
+                .init(name: "control", binding: 3, access: .readOnly, elementType: "uint"),
+            ],
+            specializationConstants: [
+                .init(id: 0, name: "ROWS", value: u(rows)),
+                .init(id: 1, name: "COLS", value: u(cols)),
+                .init(id: 2, name: "ROW_WORDS", value: u(layout.rowStride / 16)),
+                .init(id: 3, name: "S1", value: u(sections[0])),
+                .init(id: 4, name: "S2", value: u(sections[1])),
+                .init(id: 5, name: "S3", value: u(sections[2])),
+            ],
+            pushConstants: [.init(name: "rowOffset", type: .uint), .init(name: "rowCount", type: .uint)],
+            parameters: ["TILE": "\(tile)", "COUNT": count, "STORE": accumulate ? "+=" : "=",
+                         "GUARD": tile == 1 ? "" : "if (t0 >= count) { return; }",
+                         "OUTER": tile == 1 ? "[[unroll]]" : "[[dont_unroll]]"]
+        )
+    }
+}

@@ -1,0 +1,112 @@
+/// The frame every weight-reading kernel shares; each dtype supplies only
+/// its decode loop (`WeightKernelsDense`, `WeightKernelsLegacy`,
+/// `WeightKernelsKQuant`).
+///
+/// One invocation computes one output row for TILE tokens: it reads its
+/// packed row record once per tile with `uvec4` loads, dequantizes in
+/// registers and accumulates `dot(row, x[t])` for each token. COLS and the
+/// section offsets are specialization constants and every loop is
+/// `[[unroll]]`, so after specialization each read of x has a constant
+/// address (PERF_NOTES: one load plus a broadcast on lavapipe).
+///
+/// Template parameters: `TILE` (tokens per invocation), `COUNT` (GLSL for
+/// the valid token count: `1u`, or `control[1]` to read ControlBlock.count),
+/// `STORE` (`=`, or `+=` to add into y), `GUARD` (matmul's exit for
+/// tiles past the count; empty for matvec), `OUTER` (the loop attribute of
+/// the loop over a row's blocks: `[[unroll]]` for matvec, where unrolling
+/// makes x addresses constant; `[[dont_unroll]]` for matmul, whose x
+/// addresses depend on the tile anyway and whose unrolled body would take
+/// lavapipe minutes to compile).
+enum WeightKernelSkeleton {
+    static func source(decode: String) -> String {
+        """
+        #version 450
+        #extension GL_EXT_control_flow_attributes : require
+        // y[t, rowOffset + r] (=|+=) dot(W[r, :], x[t, :]) for r < rowCount and
+        // tokens t < COUNT; W is one window of packed row records (PackedLayout).
+
+        {{WORKGROUP_SIZE}}
+
+        {{SPECIALIZATION_CONSTANTS}}
+
+        {{BINDINGS}}
+
+        {{PUSH_CONSTANTS}}
+
+        const uint TILE = {{TILE}}u;
+        const uint XW = COLS / 4u;
+
+        float acc[TILE];
+        vec4 part[TILE];
+        vec4 xsum[TILE];
+        uint xrow[TILE];
+
+        float hsum(vec4 v) { return (v.x + v.y) + (v.z + v.w); }
+
+        void clearPart() {
+            [[unroll]] for (uint t = 0u; t < TILE; ++t) { part[t] = vec4(0.0); xsum[t] = vec4(0.0); }
+        }
+
+        // part[t] += q * x[t][4k .. 4k+3]
+        void fma4(vec4 q, uint k) {
+            [[unroll]] for (uint t = 0u; t < TILE; ++t) { part[t] += q * x[xrow[t] + k]; }
+        }
+
+        // As fma4, also summing x for formats with a per-block minimum.
+        void fma4sum(vec4 q, uint k) {
+            [[unroll]] for (uint t = 0u; t < TILE; ++t) {
+                vec4 xv = x[xrow[t] + k];
+                part[t] += q * xv;
+                xsum[t] += xv;
+            }
+        }
+
+        void flush(float scale) {
+            [[unroll]] for (uint t = 0u; t < TILE; ++t) { acc[t] += scale * hsum(part[t]); }
+        }
+
+        void flushMin(float scale, float minimum) {
+            [[unroll]] for (uint t = 0u; t < TILE; ++t) {
+                acc[t] += scale * hsum(part[t]) - minimum * hsum(xsum[t]);
+            }
+        }
+
+        // The four bytes of w as unsigned / signed values, lowest byte first.
+        vec4 bytes4(uint w) { return vec4((uvec4(w) >> uvec4(0u, 8u, 16u, 24u)) & 0xFFu); }
+        vec4 sbytes4(uint w) { return vec4(ivec4(uvec4(w) << uvec4(24u, 16u, 8u, 0u)) >> 24); }
+        // Nibbles at bit `shift` of each byte of w.
+        vec4 nibbles4(uint w, uint shift) { return vec4((uvec4(w) >> (uvec4(0u, 8u, 16u, 24u) + shift)) & 0xFu); }
+        // Half i (0..7) of a 16-byte word.
+        float halfAt(uvec4 v, uint i) { return unpackHalf2x16(v[i >> 1u])[i & 1u]; }
+        // Byte j (0..15) of a 16-byte word, unsigned / signed.
+        float byteAt(uvec4 v, uint j) { return float((v[j >> 2u] >> (8u * (j & 3u))) & 0xFFu); }
+        float sbyteAt(uvec4 v, uint j) { return float(int(v[j >> 2u] << (24u - 8u * (j & 3u))) >> 24); }
+
+        void main() {
+            uint r = gl_GlobalInvocationID.x;
+            uint count = {{COUNT}};
+            uint t0 = gl_WorkGroupID.y * TILE;
+            // No early return in matvec: on lavapipe, code after any return
+            // (even a workgroup-uniform one) runs masked and its loads become
+            // per-lane gathers (measured 4x slower). Lanes past the last row
+            // redo that row and store nothing.
+            {{GUARD}}
+            // Tokens past count re-read the last valid row of x (never past it).
+            [[unroll]] for (uint t = 0u; t < TILE; ++t) {
+                acc[t] = 0.0;
+                xrow[t] = min(t0 + t, count - 1u) * XW;
+            }
+            uint wb = min(r, max(pc.rowCount, 1u) - 1u) * ROW_WORDS;
+
+        \(decode)
+
+            [[unroll]] for (uint t = 0u; t < TILE; ++t) {
+                if (r < pc.rowCount && t0 + t < count) {
+                    y[(t0 + t) * ROWS + pc.rowOffset + r] {{STORE}} acc[t];
+                }
+            }
+        }
+
+        """
+    }
+}

@@ -1,0 +1,96 @@
+import Testing
+import SmeltCodegen
+import SmeltModels
+import SmeltReference
+import SmeltVulkan
+import SmeltArtifact
+
+/// Runs `body` on a device opened with the validation layers and
+/// synchronization validation, then fails the test on any message.
+func withValidatedDevice(_ body: (VulkanDevice) throws -> Void) throws {
+    let instance = try VulkanInstance(.init(validation: true, synchronizationValidation: true,
+                                            applicationName: "smelt-kernel-tests"))
+    try openAndRun(instance, body)
+    let messages = instance.validationMessages
+    #expect(messages.isEmpty, "validation layers reported:\n\(messages.map(\.description).joined(separator: "\n"))")
+}
+
+private func openAndRun(_ instance: VulkanInstance, _ body: (VulkanDevice) throws -> Void) throws {
+    try body(try VulkanDevice(instance: instance))
+}
+
+/// Compiles `spec` and states its interface the way the runtime will.
+func pipelineDescription(for spec: KernelSpec) throws -> ComputePipelineDescription {
+    let spirv = try ShaderCompiler().compile(try KernelGenerator.glsl(for: spec), name: spec.name)
+    return ComputePipelineDescription(
+        name: spec.name, spirv: spirv,
+        bindings: spec.bindings.map { .init(set: $0.set, binding: $0.binding) },
+        pushConstantBytes: spec.pushConstantBytes,
+        specialization: Dictionary(uniqueKeysWithValues: spec.specializationConstants.map {
+            ($0.id, $0.value.bitPattern)
+        }))
+}
+
+/// One weight kernel run: `packed` uploaded once and bound window by
+/// window (each window its own descriptor set and dispatch), x of
+/// `maxTokens` rows, control.count = `count`, y starting as `yInitial`.
+func runWeightKernel(
+    _ device: VulkanDevice, spec: KernelSpec, pipeline: ComputePipeline? = nil, packed: PackedWeight, windows: [Range<Int>],
+    x: [Float], count: Int, maxTokens: Int, yInitial: [Float]
+) throws -> [Float] {
+    let allocator = try MemoryAllocator(device: device)
+    let w = try allocator.makeBuffer(size: packed.bytes.count, label: "w")
+    let xb = try allocator.makeBuffer(size: x.count * 4, label: "x")
+    let y = try allocator.makeBuffer(size: yInitial.count * 4, label: "y")
+    let control = try allocator.makeBuffer(size: ControlBlock.wordCount * 4, label: "control")
+    try w.write(packed.bytes)
+    try xb.write(x)
+    try y.write(yInitial)
+    var words = [UInt32](repeating: 0, count: ControlBlock.wordCount)
+    words[ControlBlock.count] = UInt32(count)
+    try control.write(words)
+
+    let pipeline = try pipeline ?? ComputePipeline(device: device, description: try pipelineDescription(for: spec))
+    let pool = try DescriptorPool(device: device, maxSets: windows.count, storageBuffers: 4 * windows.count)
+    let sets = try windows.map { rows in
+        let set = try pool.makeSet(for: pipeline)
+        try set.write([
+            0: try w.range(offset: rows.lowerBound * packed.rowStride, size: rows.count * packed.rowStride),
+            1: xb.whole, 2: y.whole, 3: control.whole,
+        ])
+        return set
+    }
+    let commands = try CommandBuffer(device: device)
+    try commands.record { r in
+        r.bind(pipeline)
+        for (rows, set) in zip(windows, sets) {
+            try r.bind(set)
+            try r.pushConstants(spec.encodePushConstants([
+                "rowOffset": .uint(UInt32(rows.lowerBound)), "rowCount": .uint(UInt32(rows.count)),
+            ]))
+            let groups = WeightKernels.workgroupCounts(for: spec, rowCount: rows.count, maxTokens: maxTokens)
+            try r.dispatch(groups.0, groups.1, groups.2)
+        }
+        r.barrier(.computeToHost)
+    }
+    try device.run(commands)
+    return try y.read(Float.self, count: yInitial.count)
+}
+
+/// The oracle: SmeltModels' CPU dequantization, then CPUKernels.matmul, plus
+/// Σ|w·x| per output for the error bound.
+func reference(_ tensor: WeightTensor, x: [Float], tokens: Int) throws -> (y: [Float], magnitude: [Float]) {
+    let w = try tensor.dequantized()
+    let rows = tensor.rowCount, cols = tensor.rowLength
+    let y = try CPUKernels.matmul(Array(x[0..<(tokens * cols)]), w, tokens: tokens, inFeatures: cols, outFeatures: rows)
+    let magnitude = try CPUKernels.matmul(Array(x[0..<(tokens * cols)]).map(abs), w.map(abs),
+                                          tokens: tokens, inFeatures: cols, outFeatures: rows)
+    return (y, magnitude)
+}
+
+/// Both sides sum `cols` f32 products in different orders; each is within
+/// cols·2⁻²⁴·Σ|w·x| of the exact sum (the standard γ_n bound), so they
+/// differ by at most twice that.
+func tolerance(cols: Int, magnitude: Float) -> Float {
+    2 * Float(cols) * 0x1p-24 * magnitude + 1e-30
+}
