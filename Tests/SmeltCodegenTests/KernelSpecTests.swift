@@ -60,7 +60,7 @@ import Testing
         s.template = "nope"
         #expect(throws: CodegenError.unknownTemplate(kernel: "vector_add_f32", template: "nope",
                                                      known: ["matvec_f32", "vector_binary_f32"])) {
-            try KernelGenerator.glsl(for: s)
+            try KernelGenerator.glsl(for: s, library: KernelTemplateLibrary([.vectorBinaryF32, .matvecF32]))
         }
     }
 
