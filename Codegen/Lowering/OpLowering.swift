@@ -112,14 +112,7 @@ extension LoweringState {
         let ctl = builder.whole(control)
         let x = builder.whole(try buffer(op.operands[0], for: op))
         let y = builder.whole(try buffer(op.result, for: op))
-        for window in w.windows where t == 1 {
-            // Decode: x is one row (for logits too: the step's only token).
-            builder.dispatch(.matvecF16(inFeatures: inFeatures), bindings: [ctl, x, window.slice, y], writes: [3],
-                             push: [window.rowCount.word, window.rowStart.word, float(op, "softcap").word],
-                             groups: ceilDiv(window.rowCount, 64), label: label,
-                             bytesMoved: window.slice.size + (inFeatures + window.rowCount) * 4)
-        }
-        for window in w.windows where t > 1 {
+        for window in w.windows {
             builder.dispatch(.linearF16, bindings: [ctl, x, window.slice, y], writes: [3],
                              push: [inFeatures.word, window.rowCount.word, window.rowStart.word, w.rows.word,
                                     isLogits ? 1 : 0, float(op, "softcap").word],
