@@ -107,6 +107,14 @@ import Testing
         #expect(result.stderr == "error: model file /nonexistent/model.gguf not found\n")
     }
 
+    @Test func unknownDeviceIsAOneLineError() throws {
+        let result = try smelt(["run", repoPath("configs/models/tiny-llama.yaml"), "--backend", "vulkan",
+                                "--device", "99", "--prompt-ids", "1", "-n", "2"])
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("error: no Vulkan device 99; found "))
+        #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+
     @Test func corruptArtifactIsAOneLineError() throws {
         let path = try temporaryFile("not an artifact", name: "bad.smelt")
         let result = try smelt(["run", path, "--prompt", "hi"])
