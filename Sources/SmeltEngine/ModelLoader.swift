@@ -21,10 +21,7 @@ public struct LoadedModel {
 
     /// The tokenizer, or an error saying this model has none.
     public func requireTokenizer() throws -> SentencePieceTokenizer {
-        guard let tokenizer else {
-            throw SmeltError("model '\(config.name)' has no tokenizer; give token ids instead (--prompt-ids / --ids)")
-        }
-        return tokenizer
+        try ModelInfo(self).requireTokenizer()
     }
 }
 
@@ -136,12 +133,9 @@ public enum ModelLoader {
 
     /// Reads and parses a graph file, naming the config that pointed at it.
     public static func readGraphSource(_ graphPath: String, from configPath: String) throws -> GraphSource {
-        guard let data = FileManager.default.contents(atPath: graphPath) else {
+        guard FileManager.default.fileExists(atPath: graphPath) else {
             throw SmeltError("\(configPath): graph file \(graphPath) not found")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw SmeltError("\(graphPath): the graph file is not UTF-8 text")
-        }
-        return try GraphParser.parse(text, file: graphPath)
+        return try GraphParser.parse(try readTextFile(graphPath, what: "the graph file"), file: graphPath)
     }
 }

@@ -42,11 +42,5 @@ struct OpsCommand: ParsableCommand {
 
 /// Reads a graph file, turning I/O and encoding problems into user errors.
 func readGraph(_ path: String) throws -> GraphSource {
-    guard let data = FileManager.default.contents(atPath: path) else {
-        throw SmeltError("\(path): cannot read the graph file (no such file?)")
-    }
-    guard let text = String(data: data, encoding: .utf8) else {
-        throw SmeltError("\(path): the graph file is not UTF-8 text")
-    }
-    return try GraphParser.parse(text, file: path)
+    try GraphParser.parse(try readTextFile(path, what: "the graph file"), file: path)
 }

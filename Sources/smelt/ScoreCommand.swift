@@ -70,10 +70,7 @@ struct PerplexityCommand: ParsableCommand {
     @Option(help: "Tokens per window (default: the context length).") var window: Int?
 
     func run() throws {
-        guard let data = FileManager.default.contents(atPath: file) else {
-            throw SmeltError("\(file): cannot read the text file (no such file?)")
-        }
-        guard let text = String(data: data, encoding: .utf8) else { throw SmeltError("\(file): not UTF-8 text") }
+        let text = try readTextFile(file, what: "the text file")
         if let window, window < 2 { throw SmeltError("--window must be at least 2") }
         let (loaded, backend) = try modelOptions.load()
         let tokens = try loaded.requireTokenizer().encode(text, addBOS: true, parseSpecial: false)

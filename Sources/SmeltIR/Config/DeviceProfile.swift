@@ -46,10 +46,7 @@ public struct DeviceProfile: Sendable, Decodable, Equatable {
 
     /// Reads a profile file.
     public static func load(path: String) throws -> DeviceProfile {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw SmeltError("\(path): cannot read the device profile (no such file?)")
-        }
-        return try decodeYAML(DeviceProfile.self, from: text, file: path)
+        try decodeYAML(DeviceProfile.self, from: try readTextFile(path, what: "the device profile"), file: path)
     }
 
     /// lavapipe's limits: the profile used when none is given.

@@ -34,12 +34,7 @@ public struct ModelConfig: Sendable, Decodable {
     /// Reads and decodes a config file.
     public static func load(path: String) throws -> ModelConfig {
         let url = URL(fileURLWithPath: path)
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw SmeltError("\(path): cannot read the model config (no such file?)")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw SmeltError("\(path): the model config is not UTF-8 text")
-        }
+        let text = try readTextFile(path, what: "the model config")
         var config = try decodeYAML(ModelConfig.self, from: text, file: path)
         config.directory = url.deletingLastPathComponent().standardizedFileURL
         return config
