@@ -74,6 +74,8 @@ public enum KernelGenerator {
         case .uniform:
             return "layout(set = \(b.set), binding = \(b.binding), std140) uniform "
                 + "\(b.name)_block { \(b.elementType) \(b.name); };"
+        case .texel:
+            return "layout(set = \(b.set), binding = \(b.binding)) uniform utextureBuffer \(b.name);"
         }
     }
 

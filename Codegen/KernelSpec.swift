@@ -87,8 +87,11 @@ extension KernelSpec {
     /// member (uniform) the template reads.
     public struct Binding: Hashable, Codable, Sendable {
         /// Storage buffers are runtime-sized arrays; uniform buffers hold one
-        /// value of `elementType` (a struct the template defines, usually).
-        public enum Kind: String, Hashable, Codable, Sendable { case storage, uniform }
+        /// value of `elementType` (a struct the template defines, usually);
+        /// texel buffers are `utextureBuffer`s of uvec4 texels read with
+        /// `texelFetch` (the fast way to read per-lane addresses on CPU
+        /// devices, see PERF_NOTES; `elementType` is ignored).
+        public enum Kind: String, Hashable, Codable, Sendable { case storage, uniform, texel }
         /// How the shader uses a storage buffer; uniform buffers are read-only.
         public enum Access: String, Hashable, Codable, Sendable { case readOnly, writeOnly, readWrite }
 
@@ -106,7 +109,7 @@ extension KernelSpec {
             self.set = set
             self.binding = binding
             self.kind = kind
-            self.access = kind == .uniform ? .readOnly : access
+            self.access = kind == .storage ? access : .readOnly
             self.elementType = elementType
         }
 

@@ -5,7 +5,8 @@ import SmeltModels
 import SmeltVulkan
 
 /// Times one packed weight's decode matvec on the device: the matrix is
-/// bound in windows of at most maxStorageBufferRange, and one command
+/// bound as texel-buffer windows of at most maxTexelBufferElements texels
+/// (one window on lavapipe), and one command
 /// buffer holding `repeats` matvecs (with the barriers a plan would have
 /// between them) is replayed; GPU timestamps bracket the replays.
 struct MatvecTimer {
@@ -26,8 +27,8 @@ struct MatvecTimer {
         let rows = tensor.rowCount, cols = tensor.rowLength
         let packed = try packWeight(tensor, for: .rowPerInvocation)
         let limits = device.info.limits
-        let windows = try packed.rowWindows(maxBytes: Int(limits.maxStorageBufferRange),
-                                            offsetAlignment: Int(limits.minStorageBufferOffsetAlignment))
+        let windows = try packed.rowWindows(maxBytes: Int(min(limits.maxTexelBufferElements * 16, 1 << 31)),
+                                            offsetAlignment: Int(limits.minTexelBufferOffsetAlignment))
         let spec = try WeightKernels.matvecSpec(dtype: tensor.dtype, rows: rows, cols: cols)
         let w = try allocator.makeBuffer(size: packed.bytes.count, label: tensor.name)
         try packed.bytes.withUnsafeBytes { try w.write($0) }
@@ -47,12 +48,12 @@ struct MatvecTimer {
         }
         let spirv = try compiler.compile(glsl, name: spec.name)
         let pipeline = try ComputePipeline(device: device, description: .init(
-            name: spec.name, spirv: spirv, bindings: (0..<4).map { .init(binding: $0) },
+            name: spec.name, spirv: spirv, bindings: (0..<4).map { .init(binding: $0, kind: $0 == 0 ? .uniformTexelBuffer : .storageBuffer) },
             pushConstantBytes: spec.pushConstantBytes,
             specialization: Dictionary(uniqueKeysWithValues: spec.specializationConstants.map {
                 ($0.id, $0.value.bitPattern)
             })))
-        let pool = try DescriptorPool(device: device, maxSets: windows.count, storageBuffers: 4 * windows.count)
+        let pool = try DescriptorPool(device: device, maxSets: windows.count, storageBuffers: 3 * windows.count, uniformTexelBuffers: windows.count)
         let sets = try windows.map { window in
             let set = try pool.makeSet(for: pipeline)
             try set.write([

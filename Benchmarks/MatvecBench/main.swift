@@ -43,7 +43,8 @@ for key in order {
     // About 0.5 s of work per replay, at least 4 matvecs.
     let repeats = max(4, min(400, 2_000_000_000 / max(bytes, 1) / 4))
     print("timing \(key) x\(repeats)")
-    let r = try timer.time(tensor, repeats: repeats, replays: 5)
+    let replays = Int(ProcessInfo.processInfo.environment["MATVEC_BENCH_REPLAYS"] ?? "") ?? 5
+    let r = try timer.time(tensor, repeats: repeats, replays: replays)
     stepSeconds += r.seconds * Double(count)
     stepBytes += bytes * count
     print(String(format: "%-25@ %7d %11.2f %11.1f %7.2f %8d", key as NSString, r.windows,

@@ -93,7 +93,7 @@ public struct PackedLayout: Hashable, Codable, Sendable {
 
     /// Section offsets in 16-byte words, in order, after the first (which is
     /// always at 0): the kernels' S1, S2, S3 specialization constants.
-    var sectionWords: [Int] { sections.dropFirst().map { $0.offset / 16 } }
+    public var sectionWords: [Int] { sections.dropFirst().map { $0.offset / 16 } }
 }
 
 /// A weight that cannot be packed for a device, with the tensor named.

@@ -10,7 +10,7 @@ let weightKernelTemplates: [KernelTemplate] = [
 ///
 /// | binding | buffer |
 /// |---|---|
-/// | 0 `w` | packed row records of this dispatch's rows (a window) |
+/// | 0 `w` | packed row records of this dispatch's rows (a window), a texel buffer |
 /// | 1 `x` | f32 [T, cols] |
 /// | 2 `y` | f32 [T, rows] (all rows of the matrix) |
 /// | 3 `control` | u32 ControlBlock words; matmul reads `count` (word 1) |
@@ -27,6 +27,21 @@ public enum WeightKernels {
                                   packing: DevicePacking = .rowPerInvocation) throws -> KernelSpec {
         try spec(dtype: dtype, rows: rows, cols: cols, tile: 1, count: "1u", accumulate: accumulate,
                  workgroupSize: workgroupSize, kind: "matvec")
+    }
+
+    /// Logits: `y[r] = dot(W[r, :], x[count - 1])`, the last token's row of
+    /// x (ControlBlock.count), with `softcap > 0` applying
+    /// `softcap · tanh(y / softcap)`.
+    public static func logitsSpec(dtype: DType, rows: Int, cols: Int, softcap: Float = 0,
+                                  workgroupSize: Int = 64) throws -> KernelSpec {
+        var spec = try spec(dtype: dtype, rows: rows, cols: cols, tile: 1, count: "1u", accumulate: false,
+                            workgroupSize: workgroupSize, kind: "logits")
+        spec.parameters["XBASE"] = "(control[1] - 1u)"
+        if softcap > 0 {
+            spec.name += "_cap\(softcap)"
+            spec.parameters["POST"] = "v = tanh(v / \(softcap)) * \(softcap);"
+        }
+        return spec
     }
 
     /// Prefill (T ≤ maxTokens, T from ControlBlock.count): each invocation
@@ -63,7 +78,7 @@ public enum WeightKernels {
             template: "weight_\(dtype)",
             workgroupSize: .init(workgroupSize),
             bindings: [
-                .init(name: "w", binding: 0, access: .readOnly, elementType: "uvec4"),
+                .init(name: "w", binding: 0, kind: .texel, access: .readOnly, elementType: "uvec4"),
                 .init(name: "x", binding: 1, access: .readOnly, elementType: "vec4"),
                 .init(name: "y", binding: 2, access: accumulate ? .readWrite : .writeOnly, elementType: "float"),
                 .init(name: "control", binding: 3, access: .readOnly, elementType: "uint"),
@@ -77,7 +92,7 @@ public enum WeightKernels {
                 .init(id: 5, name: "S3", value: u(sections[2])),
             ],
             pushConstants: [.init(name: "rowOffset", type: .uint), .init(name: "rowCount", type: .uint)],
-            parameters: ["TILE": "\(tile)", "COUNT": count, "STORE": accumulate ? "+=" : "=",
+            parameters: ["TILE": "\(tile)", "COUNT": count, "XBASE": "0u", "POST": "", "STORE": accumulate ? "+=" : "=",
                          "GUARD": tile == 1 ? "" : "if (t0 >= count) { return; }",
                          "OUTER": tile == 1 ? "[[unroll]]" : "[[dont_unroll]]"]
         )

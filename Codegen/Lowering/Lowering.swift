@@ -9,15 +9,17 @@ public struct LoweringOptions: Sendable {
     public var contextLength: Int
     /// Most tokens one prefill replay processes; activations are sized for it.
     public var prefillChunk: Int
-    /// The device's maxStorageBufferRange: larger weights are bound in row windows.
-    public var maxStorageBufferRange: Int
+    /// The device's largest texel-buffer binding in bytes
+    /// (maxTexelBufferElements × 16): weight matrices are read through
+    /// texel buffers, and larger ones are bound in row windows.
+    public var maxTexelBufferBytes: Int
 
     public init(modelName: String, contextLength: Int, prefillChunk: Int = 64,
-                maxStorageBufferRange: Int = 128 << 20) {
+                maxTexelBufferBytes: Int = (128 << 20) * 16) {
         self.modelName = modelName
         self.contextLength = contextLength
         self.prefillChunk = prefillChunk
-        self.maxStorageBufferRange = maxStorageBufferRange
+        self.maxTexelBufferBytes = maxTexelBufferBytes
     }
 }
 
@@ -51,7 +53,12 @@ public enum Lowering {
             PlannedKernel(
                 name: spec.name,
                 spirv: try compiler.compile(try KernelGenerator.glsl(for: spec, library: .runtime), name: spec.name),
-                bindingCount: spec.bindings.count, pushConstantBytes: spec.pushConstantBytes, specialization: [:],
+                bindingCount: spec.bindings.count,
+                texelBindings: spec.bindings.filter { $0.kind == .texel }.map(\.binding),
+                pushConstantBytes: spec.pushConstantBytes,
+                specialization: Dictionary(uniqueKeysWithValues: spec.specializationConstants.map {
+                    ($0.id, $0.value.bitPattern)
+                }),
                 workgroupSize: [spec.workgroupSize.x, spec.workgroupSize.y, spec.workgroupSize.z])
         }
         let plan = ExecutionPlan(
@@ -75,6 +82,8 @@ struct LoweringState {
     /// Activation / cache / io buffer of each value.
     var bufferOf: [ValueID: Int] = [:]
     var weightOf: [ValueID: LoweredWeight] = [:]
+    /// f32 copies of embedding tables whose format has no embedding kernel.
+    var embeddingCopies: [String: LoweredWeight] = [:]
     /// kv_write results → (heads, headDim) of the cache.
     var cacheShape: [ValueID: (heads: Int, headDim: Int)] = [:]
 
@@ -82,7 +91,7 @@ struct LoweringState {
         self.graph = graph
         self.store = store
         self.options = options
-        packer = WeightPacker(maxStorageBufferRange: options.maxStorageBufferRange)
+        packer = WeightPacker(maxTexelBufferBytes: options.maxTexelBufferBytes, offsetAlignment: 256)
         guard let out = graph.outputs.first else { throw SmeltError("graph '\(graph.name)' has no output") }
         guard let vocab = graph.type(of: out).dims.last?.fixedValue else {
             throw SmeltError("graph '\(graph.name)': the output's last dimension (vocabulary) must be fixed")

@@ -34,14 +34,14 @@ extension LoweringState {
         case "input", "weight", "reshape":
             return
         case "embedding":
-            let table = try weight(op.operands[0], for: op)
-            try requireF16(table, op)
+            let table = try embeddingTable(op)
+            let spec = try KernelSpec.embedding(dtype: table.dtype, cols: table.columns)
             let out = try slice(op.result)
             for window in table.windows {
-                builder.dispatch(.embeddingF16, bindings: [ctl, try slice(op.operands[1]), window.slice, out],
-                                 writes: [3], push: [table.columns.word, window.rowStart.word, window.rowCount.word],
-                                 groups: ceilDiv(t * table.columns / 2, 64), label: label,
-                                 bytesMoved: t * table.columns * 6)
+                builder.dispatch(spec, bindings: [ctl, try slice(op.operands[1]), window.slice, out],
+                                 writes: [3], push: [window.rowStart.word, window.rowCount.word],
+                                 groups: KernelSpec.embeddingGroups(spec, tokens: t), label: label,
+                                 bytesMoved: t * (table.layout?.rowStride ?? 0) + t * table.columns * 4)
             }
         case "rms_norm":
             let w = try weight(op.operands[1], for: op)
@@ -101,24 +101,48 @@ extension LoweringState {
             throw SmeltError("\(op.kind) with a bias is not supported by the Vulkan lowering yet", at: op.location)
         }
         let w = try weight(op.operands[1], for: op)
-        try requireF16(w, op)
-        let inFeatures = w.columns
-        guard inFeatures % 8 == 0 else {
-            throw SmeltError("\(op.kind): in-features \(inFeatures) of '\(w.name)' must be a multiple of 8",
-                             at: op.location)
+        guard let layout = w.layout else {
+            throw SmeltError("\(op.kind): weight '\(w.name)' must be a matrix, got a vector", at: op.location)
         }
-        let isLogits = op.kind == "logits"
-        let rows = isLogits ? 1 : t
+        // Logits are computed for the last token only; decode lists use the
+        // matvec (one token), prefill lists the tiled matmul.
+        let spec: KernelSpec
+        let rows: Int
+        if op.kind == "logits" {
+            spec = try WeightKernels.logitsSpec(dtype: w.dtype, rows: w.rows, cols: w.columns,
+                                                softcap: float(op, "softcap"))
+            rows = 1
+        } else if t == 1 {
+            spec = try WeightKernels.matvecSpec(dtype: w.dtype, rows: w.rows, cols: w.columns)
+            rows = 1
+        } else {
+            spec = try WeightKernels.matmulSpec(dtype: w.dtype, rows: w.rows, cols: w.columns)
+            rows = t
+        }
         let ctl = builder.whole(control)
         let x = builder.whole(try buffer(op.operands[0], for: op))
         let y = builder.whole(try buffer(op.result, for: op))
         for window in w.windows {
-            builder.dispatch(.linearF16, bindings: [ctl, x, window.slice, y], writes: [3],
-                             push: [inFeatures.word, window.rowCount.word, window.rowStart.word, w.rows.word,
-                                    isLogits ? 1 : 0, float(op, "softcap").word],
-                             groups: ceilDiv(window.rowCount, 64), label: label,
-                             bytesMoved: window.slice.size + rows * (inFeatures + window.rowCount) * 4)
+            let groups = WeightKernels.workgroupCounts(for: spec, rowCount: window.rowCount, maxTokens: rows)
+            builder.dispatch(spec, bindings: [window.slice, x, y, ctl], writes: [2],
+                             push: [window.rowStart.word, window.rowCount.word],
+                             groups: [groups.0, groups.1, groups.2], label: label,
+                             bytesMoved: window.rowCount * layout.rowStride + rows * (w.columns + window.rowCount) * 4)
         }
+    }
+
+    /// The table an embedding op reads: the weight itself when an
+    /// embedding kernel reads its format, else an f32 copy.
+    private mutating func embeddingTable(_ op: Op) throws -> LoweredWeight {
+        let table = try weight(op.operands[0], for: op)
+        guard table.layout != nil else {
+            throw SmeltError("embedding: the table '\(table.name)' must be a matrix", at: op.location)
+        }
+        if KernelSpec.embeddingDTypes.contains(table.dtype) { return table }
+        if let copy = embeddingCopies[table.name] { return copy }
+        let copy = try packer.pack(try store.tensor(named: table.name), asF32: true, into: &builder)
+        embeddingCopies[table.name] = copy
+        return copy
     }
 
     private mutating func emitAttention(_ op: Op, tokens t: Int, label: String) throws {
@@ -141,13 +165,6 @@ extension LoweringState {
                          groups: t * heads, label: label,
                          // Decode reads the whole cache at full context in the worst case; count the q/out rows.
                          bytesMoved: t * heads * headDim * 8)
-    }
-
-    private func requireF16(_ w: LoweredWeight, _ op: Op) throws {
-        guard w.packing == "f16" else {
-            throw SmeltError("\(op.kind): weight '\(w.name)' must be a matrix (packed f16), got \(w.packing)",
-                             at: op.location)
-        }
     }
 }
 

@@ -34,6 +34,13 @@ struct PlanBuilder {
     /// writes.
     mutating func dispatch(_ spec: KernelSpec, bindings: [BufferSlice], writes: [Int], push: [UInt32],
                            groups: Int, label: String, bytesMoved: Int) {
+        dispatch(spec, bindings: bindings, writes: writes, push: push, groups: [max(1, groups), 1, 1], label: label,
+                 bytesMoved: bytesMoved)
+    }
+
+    /// As above with a 3-D grid.
+    mutating func dispatch(_ spec: KernelSpec, bindings: [BufferSlice], writes: [Int], push: [UInt32],
+                           groups: [Int], label: String, bytesMoved: Int) {
         let touched = Set(bindings.map(\.buffer))
         if !touched.isDisjoint(with: dirty) {
             commands.append(.barrier)
@@ -41,7 +48,7 @@ struct PlanBuilder {
         }
         let kernel = kernel(spec)
         commands.append(.dispatch(PlannedDispatch(kernel: kernel, bindings: bindings, pushConstants: push,
-                                                  groups: [max(1, groups), 1, 1], label: label,
+                                                  groups: groups.map { max(1, $0) }, label: label,
                                                   bytesMoved: bytesMoved)))
         for index in writes { dirty.insert(bindings[index].buffer) }
     }

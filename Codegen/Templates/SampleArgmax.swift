@@ -61,7 +61,7 @@ extension KernelSpec {
 extension KernelTemplateLibrary {
     /// Every template the lowering uses.
     public static let runtime = KernelTemplateLibrary([
-        .vectorBinaryF32, .matvecF32, .linearF16, .embeddingF16, .rmsNormF32, .elementwiseF32, .ropeF32,
+        .vectorBinaryF32, .matvecF32, .embeddingPacked, .rmsNormF32, .elementwiseF32, .ropeF32,
         .kvWriteF32, .attentionF32, .sampleArgmax,
-    ])
+    ] + weightKernelTemplates)
 }

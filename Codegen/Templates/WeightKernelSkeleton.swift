@@ -3,14 +3,20 @@
 /// `WeightKernelsKQuant`).
 ///
 /// One invocation computes one output row for TILE tokens: it reads its
-/// packed row record once per tile with `uvec4` loads, dequantizes in
-/// registers and accumulates `dot(row, x[t])` for each token. COLS and the
+/// packed row record once per tile as `uvec4` texels of a texel buffer
+/// (`W(i)`; on lavapipe a texel fetch is a straight-line gather, a
+/// per-lane storage-buffer load a loop over the lanes through the stack:
+/// measured 3x slower), dequantizes in registers and accumulates
+/// `dot(row, x[t])` for each token. COLS and the
 /// section offsets are specialization constants and every loop is
 /// `[[unroll]]`, so after specialization each read of x has a constant
 /// address (PERF_NOTES: one load plus a broadcast on lavapipe).
 ///
 /// Template parameters: `TILE` (tokens per invocation), `COUNT` (GLSL for
 /// the valid token count: `1u`, or `control[1]` to read ControlBlock.count),
+/// `XBASE` (GLSL for the first x row: `0u`, or `(control[1] - 1u)` for
+/// logits of the last token), `POST` (GLSL applied to the result `v` before
+/// the store, e.g. a soft-cap; empty for none),
 /// `STORE` (`=`, or `+=` to add into y), `GUARD` (matmul's exit for
 /// tiles past the count; empty for matvec), `OUTER` (the loop attribute of
 /// the loop over a row's blocks: `[[unroll]]` for matvec, where unrolling
@@ -22,6 +28,7 @@ enum WeightKernelSkeleton {
         """
         #version 450
         #extension GL_EXT_control_flow_attributes : require
+        #extension GL_EXT_samplerless_texture_functions : require
         // y[t, rowOffset + r] (=|+=) dot(W[r, :], x[t, :]) for r < rowCount and
         // tokens t < COUNT; W is one window of packed row records (PackedLayout).
 
@@ -40,6 +47,8 @@ enum WeightKernelSkeleton {
         vec4 part[TILE];
         vec4 xsum[TILE];
         uint xrow[TILE];
+
+        uvec4 W(uint i) { return texelFetch(w, int(i)); }
 
         float hsum(vec4 v) { return (v.x + v.y) + (v.z + v.w); }
 
@@ -94,7 +103,7 @@ enum WeightKernelSkeleton {
             // Tokens past count re-read the last valid row of x (never past it).
             [[unroll]] for (uint t = 0u; t < TILE; ++t) {
                 acc[t] = 0.0;
-                xrow[t] = min(t0 + t, count - 1u) * XW;
+                xrow[t] = (min(t0 + t, count - 1u) + {{XBASE}}) * XW;
             }
             uint wb = min(r, max(pc.rowCount, 1u) - 1u) * ROW_WORDS;
 
@@ -102,7 +111,9 @@ enum WeightKernelSkeleton {
 
             [[unroll]] for (uint t = 0u; t < TILE; ++t) {
                 if (r < pc.rowCount && t0 + t < count) {
-                    y[(t0 + t) * ROWS + pc.rowOffset + r] {{STORE}} acc[t];
+                    float v = acc[t];
+                    {{POST}}
+                    y[(t0 + t) * ROWS + pc.rowOffset + r] {{STORE}} v;
                 }
             }
         }

@@ -5,10 +5,10 @@ extension KernelTemplate {
     /// nibbles the first. x = d·sc·q − dmin·m.
     public static let weightQ4_K = KernelTemplate(name: "weight_q4_k", source: WeightKernelSkeleton.source(decode: """
             {{OUTER}} for (uint s = 0u; s < COLS / 256u; ++s) {
-        \(kQuantScales(meta: "w[wb + S1 + s]"))
+        \(kQuantScales(meta: "W(wb + S1 + s)"))
                 {{OUTER}} for (uint c = 0u; c < 4u; ++c) {
-                    uvec4 qa = w[wb + 8u * s + 2u * c];
-                    uvec4 qb = w[wb + 8u * s + 2u * c + 1u];
+                    uvec4 qa = W(wb + 8u * s + 2u * c);
+                    uvec4 qb = W(wb + 8u * s + 2u * c + 1u);
                     [[unroll]] for (uint n = 0u; n < 2u; ++n) {
                         clearPart();
                         [[unroll]] for (uint i = 0u; i < 4u; ++i) {
@@ -25,12 +25,12 @@ extension KernelTemplate {
     /// sub-block j takes bit j of qh byte l as its fifth bit.
     public static let weightQ5_K = KernelTemplate(name: "weight_q5_k", source: WeightKernelSkeleton.source(decode: """
             {{OUTER}} for (uint s = 0u; s < COLS / 256u; ++s) {
-        \(kQuantScales(meta: "w[wb + S2 + s]"))
-                uvec4 h0 = w[wb + S1 + 2u * s];
-                uvec4 h1 = w[wb + S1 + 2u * s + 1u];
+        \(kQuantScales(meta: "W(wb + S2 + s)"))
+                uvec4 h0 = W(wb + S1 + 2u * s);
+                uvec4 h1 = W(wb + S1 + 2u * s + 1u);
                 {{OUTER}} for (uint c = 0u; c < 4u; ++c) {
-                    uvec4 qa = w[wb + 8u * s + 2u * c];
-                    uvec4 qb = w[wb + 8u * s + 2u * c + 1u];
+                    uvec4 qa = W(wb + 8u * s + 2u * c);
+                    uvec4 qb = W(wb + 8u * s + 2u * c + 1u);
                     [[unroll]] for (uint n = 0u; n < 2u; ++n) {
                         uint bit = 2u * c + n;
                         clearPart();
@@ -51,13 +51,13 @@ extension KernelTemplate {
     /// plus two bits each); 16 int8 scales of 16 elements; x = d·sc·(q − 32).
     public static let weightQ6_K = KernelTemplate(name: "weight_q6_k", source: WeightKernelSkeleton.source(decode: """
             {{OUTER}} for (uint s = 0u; s < COLS / 256u; ++s) {
-                float d = halfAt(w[wb + S3 + s / 8u], s % 8u);
-                uvec4 sc = w[wb + S2 + s];
+                float d = halfAt(W(wb + S3 + s / 8u), s % 8u);
+                uvec4 sc = W(wb + S2 + s);
                 {{OUTER}} for (uint h = 0u; h < 2u; ++h) {
                     [[unroll]] for (uint half16 = 0u; half16 < 2u; ++half16) {
-                        uvec4 a = w[wb + 8u * s + 4u * h + half16];
-                        uvec4 b = w[wb + 8u * s + 4u * h + 2u + half16];
-                        uvec4 hb = w[wb + S1 + 4u * s + 2u * h + half16];
+                        uvec4 a = W(wb + 8u * s + 4u * h + half16);
+                        uvec4 b = W(wb + 8u * s + 4u * h + 2u + half16);
+                        uvec4 hb = W(wb + S1 + 4u * s + 2u * h + half16);
                         [[unroll]] for (uint j = 0u; j < 4u; ++j) {
                             clearPart();
                             [[unroll]] for (uint i = 0u; i < 4u; ++i) {

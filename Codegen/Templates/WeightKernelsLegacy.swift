@@ -5,12 +5,12 @@ extension KernelTemplate {
     /// Q8_0: block b's 32 int8 quants are words 2b and 2b+1 of `qs`.
     public static let weightQ8_0 = KernelTemplate(name: "weight_q8_0", source: WeightKernelSkeleton.source(decode: """
             {{OUTER}} for (uint g = 0u; g < (COLS / 32u + 7u) / 8u; ++g) {
-                uvec4 dv = w[wb + S1 + g];
+                uvec4 dv = W(wb + S1 + g);
                 [[unroll]] for (uint j = 0u; j < 8u; ++j) {
                     uint b = 8u * g + j;
                     if (b < COLS / 32u) {
-                        uvec4 q0 = w[wb + 2u * b];
-                        uvec4 q1 = w[wb + 2u * b + 1u];
+                        uvec4 q0 = W(wb + 2u * b);
+                        uvec4 q1 = W(wb + 2u * b + 1u);
                         clearPart();
                         [[unroll]] for (uint i = 0u; i < 4u; ++i) {
                             fma4(sbytes4(q0[i]), 8u * b + i);
@@ -26,11 +26,11 @@ extension KernelTemplate {
     /// x = (q − 8)·d.
     public static let weightQ4_0 = KernelTemplate(name: "weight_q4_0", source: WeightKernelSkeleton.source(decode: """
             {{OUTER}} for (uint g = 0u; g < (COLS / 32u + 7u) / 8u; ++g) {
-                uvec4 dv = w[wb + S1 + g];
+                uvec4 dv = W(wb + S1 + g);
                 [[unroll]] for (uint j = 0u; j < 8u; ++j) {
                     uint b = 8u * g + j;
                     if (b < COLS / 32u) {
-                        uvec4 q = w[wb + b];
+                        uvec4 q = W(wb + b);
                         clearPart();
                         [[unroll]] for (uint i = 0u; i < 4u; ++i) {
                             fma4(nibbles4(q[i], 0u) - 8.0, 8u * b + i);
@@ -46,13 +46,13 @@ extension KernelTemplate {
     /// element l; x = (q − 16)·d.
     public static let weightQ5_0 = KernelTemplate(name: "weight_q5_0", source: WeightKernelSkeleton.source(decode: """
             {{OUTER}} for (uint g = 0u; g < (COLS / 32u + 7u) / 8u; ++g) {
-                uvec4 dv = w[wb + S2 + g];
-                uvec4 h0 = w[wb + S1 + 2u * g];
-                uvec4 h1 = 8u * g + 4u < COLS / 32u ? w[wb + S1 + 2u * g + 1u] : uvec4(0u);
+                uvec4 dv = W(wb + S2 + g);
+                uvec4 h0 = W(wb + S1 + 2u * g);
+                uvec4 h1 = 8u * g + 4u < COLS / 32u ? W(wb + S1 + 2u * g + 1u) : uvec4(0u);
                 [[unroll]] for (uint j = 0u; j < 8u; ++j) {
                     uint b = 8u * g + j;
                     if (b < COLS / 32u) {
-                        uvec4 q = w[wb + b];
+                        uvec4 q = W(wb + b);
                         uint h = j < 4u ? h0[j] : h1[j - 4u];
                         clearPart();
                         [[unroll]] for (uint i = 0u; i < 4u; ++i) {

@@ -10,7 +10,7 @@ public struct ArtifactLayout: Sendable, Equatable {
     /// "SMELT" and three NULs.
     public static let magic: [UInt8] = Array("SMELT".utf8) + [0, 0, 0]
     /// The version this build writes and the only one it reads.
-    public static let formatVersion: UInt32 = 1
+    public static let formatVersion: UInt32 = 2
     public static let headerBytes = 64
     public static let sectionEntryBytes = 48
     /// Longest section name (bytes of ASCII, NUL-padded in the table).

@@ -71,18 +71,22 @@ public struct PlannedKernel: Codable, Sendable, Equatable {
     public var name: String
     /// SPIR-V words. In an artifact they live in the SPIR-V section.
     public var spirv: [UInt32]
-    /// Storage-buffer bindings 0 ..< bindingCount in descriptor set 0.
+    /// Bindings 0 ..< bindingCount in descriptor set 0: storage buffers,
+    /// except those in `texelBindings`.
     public var bindingCount: Int
+    /// Bindings read as uniform texel buffers of R32G32B32A32_UINT texels.
+    public var texelBindings: [Int]
     public var pushConstantBytes: Int
     /// Specialization constant id → 32-bit value.
     public var specialization: [UInt32: UInt32]
     public var workgroupSize: [Int]
 
-    public init(name: String, spirv: [UInt32], bindingCount: Int, pushConstantBytes: Int,
-                specialization: [UInt32: UInt32], workgroupSize: [Int]) {
+    public init(name: String, spirv: [UInt32], bindingCount: Int, texelBindings: [Int] = [],
+                pushConstantBytes: Int, specialization: [UInt32: UInt32], workgroupSize: [Int]) {
         self.name = name
         self.spirv = spirv
         self.bindingCount = bindingCount
+        self.texelBindings = texelBindings
         self.pushConstantBytes = pushConstantBytes
         self.specialization = specialization
         self.workgroupSize = workgroupSize

@@ -35,14 +35,15 @@ public final class VulkanBackend: InferenceBackend {
     }
 
     /// Lowers `model` for an already opened device (tests pass a validated
-    /// one). `maxStorageBufferRange` below the device's forces smaller
-    /// weight windows (to test the windowing on small models).
+    /// one). `maxWeightBinding` (bytes) below the device's texel-buffer
+    /// range forces smaller weight windows (to test the windowing on small
+    /// models).
     public convenience init(model: LoadedModel, device: VulkanDevice, prefillChunk: Int = 64,
-                            maxStorageBufferRange: Int? = nil, pipelineCachePath: String? = nil) throws {
-        let deviceRange = Int(device.info.limits.maxStorageBufferRange)
+                            maxWeightBinding: Int? = nil, pipelineCachePath: String? = nil) throws {
+        let deviceRange = Int(device.info.limits.maxTexelBufferElements) * DescriptorSet.texelBytes
         let lowered = try Lowering.lower(graph: model.graph, store: model.store, options: LoweringOptions(
             modelName: model.config.name, contextLength: model.config.contextLength, prefillChunk: prefillChunk,
-            maxStorageBufferRange: min(deviceRange, maxStorageBufferRange ?? deviceRange)))
+            maxTexelBufferBytes: min(deviceRange, maxWeightBinding ?? deviceRange)))
         try self.init(plan: lowered.plan, weights: lowered.weights, device: device,
                       pipelineCachePath: pipelineCachePath)
     }

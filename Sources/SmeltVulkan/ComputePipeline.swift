@@ -6,8 +6,11 @@ import CVulkan
 public struct ComputePipelineDescription: Sendable, Hashable {
     /// One descriptor binding the shader declares.
     public struct Binding: Sendable, Hashable {
-        /// The descriptor type.
-        public enum Kind: String, Sendable, Hashable { case storageBuffer, uniformBuffer }
+        /// The descriptor type. A uniform texel buffer is read as
+        /// `usamplerBuffer` texels of four u32 (VK_FORMAT_R32G32B32A32_UINT):
+        /// on CPU devices its fetches are straight-line gathers, where
+        /// per-lane storage-buffer loads become loops (PERF_NOTES).
+        public enum Kind: String, Sendable, Hashable { case storageBuffer, uniformBuffer, uniformTexelBuffer }
         public var set: Int
         public var binding: Int
         public var kind: Kind

@@ -91,6 +91,7 @@ extension ComputePipelineDescription.Binding.Kind {
         switch self {
         case .storageBuffer: VK_DESCRIPTOR_TYPE_STORAGE_BUFFER
         case .uniformBuffer: VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER
+        case .uniformTexelBuffer: VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER
         }
     }
 }

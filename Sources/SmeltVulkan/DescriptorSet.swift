@@ -7,10 +7,13 @@ public final class DescriptorPool {
     public let maxSets: Int
     let handle: VkDescriptorPool
 
-    public init(device: VulkanDevice, maxSets: Int, storageBuffers: Int, uniformBuffers: Int = 0) throws {
-        guard maxSets > 0, storageBuffers >= 0, uniformBuffers >= 0, storageBuffers + uniformBuffers > 0 else {
+    public init(device: VulkanDevice, maxSets: Int, storageBuffers: Int, uniformBuffers: Int = 0,
+                uniformTexelBuffers: Int = 0) throws {
+        let counts = [storageBuffers, uniformBuffers, uniformTexelBuffers]
+        guard maxSets > 0, counts.allSatisfy({ $0 >= 0 }), counts.reduce(0, +) > 0 else {
             throw VulkanError.invalidArgument("descriptor pool needs positive maxSets (\(maxSets)) and "
-                + "descriptor counts (\(storageBuffers) storage, \(uniformBuffers) uniform)")
+                + "descriptor counts (\(storageBuffers) storage, \(uniformBuffers) uniform, "
+                + "\(uniformTexelBuffers) uniform texel)")
         }
         let arena = CArena()
         defer { arena.release() }
@@ -20,6 +23,10 @@ public final class DescriptorPool {
         }
         if uniformBuffers > 0 {
             sizes.append(VkDescriptorPoolSize(type: VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, descriptorCount: UInt32(uniformBuffers)))
+        }
+        if uniformTexelBuffers > 0 {
+            sizes.append(VkDescriptorPoolSize(type: VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER,
+                                              descriptorCount: UInt32(uniformTexelBuffers)))
         }
         var info = VkDescriptorPoolCreateInfo()
         info.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO
@@ -72,6 +79,8 @@ public final class DescriptorSet {
     let handle: VkDescriptorSet
     /// Binding number → what it is bound to.
     public private(set) var ranges: [Int: BufferRange] = [:]
+    /// Binding number → the view a texel-buffer binding reads through.
+    private var views: [Int: VkBufferView] = [:]
 
     init(pool: DescriptorPool, pipeline: ComputePipeline, setIndex: Int, handle: VkDescriptorSet) {
         self.pool = pool
@@ -83,6 +92,7 @@ public final class DescriptorSet {
     deinit {
         var set: VkDescriptorSet? = handle
         _ = vkFreeDescriptorSets(pool.device.handle, pool.handle, 1, &set)
+        for view in views.values { vkDestroyBufferView(pool.device.handle, view, nil) }
     }
 
     /// Bindings the pipeline declares in this set that are not written yet.
@@ -102,9 +112,12 @@ public final class DescriptorSet {
             throw VulkanError.invalidArgument("\(context): \(range) belongs to another device")
         }
         let limits = pool.device.info.limits
-        let (alignment, maxRange) = declared.kind == .storageBuffer
-            ? (limits.minStorageBufferOffsetAlignment, limits.maxStorageBufferRange)
-            : (limits.minUniformBufferOffsetAlignment, limits.maxUniformBufferRange)
+        let (alignment, maxRange): (UInt64, UInt64) = switch declared.kind {
+        case .storageBuffer: (limits.minStorageBufferOffsetAlignment, limits.maxStorageBufferRange)
+        case .uniformBuffer: (limits.minUniformBufferOffsetAlignment, limits.maxUniformBufferRange)
+        case .uniformTexelBuffer: (limits.minTexelBufferOffsetAlignment,
+                                   limits.maxTexelBufferElements * UInt64(Self.texelBytes))
+        }
         guard range.size > 0, UInt64(range.size) <= maxRange else {
             throw VulkanError.invalidArgument("\(context): \(range) is \(range.size) bytes; a \(declared.kind) "
                 + "binding covers 1...\(maxRange) bytes (bind windows of a larger buffer)")
@@ -113,19 +126,49 @@ public final class DescriptorSet {
             throw VulkanError.invalidArgument("\(context): \(range) starts at offset \(range.offset), "
                 + "not a multiple of the device's \(alignment)-byte alignment")
         }
-        var info = VkDescriptorBufferInfo(buffer: range.buffer.handle, offset: UInt64(range.offset),
-                                          range: UInt64(range.size))
-        withUnsafePointer(to: &info) { infoPointer in
-            var write = VkWriteDescriptorSet()
-            write.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET
-            write.dstSet = handle
-            write.dstBinding = UInt32(binding)
-            write.descriptorCount = 1
-            write.descriptorType = declared.kind.vulkanType
-            write.pBufferInfo = infoPointer
-            vkUpdateDescriptorSets(pool.device.handle, 1, &write, 0, nil)
+        var write = VkWriteDescriptorSet()
+        write.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET
+        write.dstSet = handle
+        write.dstBinding = UInt32(binding)
+        write.descriptorCount = 1
+        write.descriptorType = declared.kind.vulkanType
+        if declared.kind == .uniformTexelBuffer {
+            guard range.size % Self.texelBytes == 0 else {
+                throw VulkanError.invalidArgument("\(context): \(range) is not a whole number of "
+                    + "\(Self.texelBytes)-byte texels")
+            }
+            var view: VkBufferView? = try makeView(range, context: context)
+            if let old = views[binding] { vkDestroyBufferView(pool.device.handle, old, nil) }
+            views[binding] = view
+            withUnsafePointer(to: &view) { viewPointer in
+                write.pTexelBufferView = viewPointer
+                vkUpdateDescriptorSets(pool.device.handle, 1, &write, 0, nil)
+            }
+        } else {
+            var info = VkDescriptorBufferInfo(buffer: range.buffer.handle, offset: UInt64(range.offset),
+                                              range: UInt64(range.size))
+            withUnsafePointer(to: &info) { infoPointer in
+                write.pBufferInfo = infoPointer
+                vkUpdateDescriptorSets(pool.device.handle, 1, &write, 0, nil)
+            }
         }
         ranges[binding] = range
+    }
+
+    /// Bytes per texel of a texel-buffer binding (R32G32B32A32_UINT).
+    public static let texelBytes = 16
+
+    private func makeView(_ range: BufferRange, context: String) throws -> VkBufferView {
+        var info = VkBufferViewCreateInfo()
+        info.sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO
+        info.buffer = range.buffer.handle
+        info.format = VK_FORMAT_R32G32B32A32_UINT
+        info.offset = UInt64(range.offset)
+        info.range = UInt64(range.size)
+        var view: VkBufferView?
+        try check(vkCreateBufferView(pool.device.handle, &info, nil, &view), "vkCreateBufferView(\(context))")
+        guard let view else { throw VulkanError.callFailed(call: "vkCreateBufferView", result: "null handle", code: 0) }
+        return view
     }
 
     /// Writes several bindings.

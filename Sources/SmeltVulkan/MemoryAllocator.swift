@@ -72,7 +72,7 @@ public final class MemoryAllocator {
         return stats
     }
 
-    /// A new buffer of `size` bytes usable as storage or uniform buffer and
+    /// A new buffer of `size` bytes usable as storage, uniform or uniform texel buffer and
     /// as copy source and destination. `label` names it in errors.
     public func makeBuffer(size: Int, location: MemoryLocation = .device, label: String = "") throws -> Buffer {
         let name = label.isEmpty ? "buffer" : "buffer '\(label)'"
@@ -82,6 +82,7 @@ public final class MemoryAllocator {
         info.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO
         info.size = UInt64(size)
         info.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT.rawValue | VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT.rawValue
+            | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT.rawValue
             | VK_BUFFER_USAGE_TRANSFER_SRC_BIT.rawValue | VK_BUFFER_USAGE_TRANSFER_DST_BIT.rawValue
             | VK_BUFFER_USAGE_INDIRECT_BUFFER_BIT.rawValue
         info.sharingMode = VK_SHARING_MODE_EXCLUSIVE

@@ -109,6 +109,10 @@ extension PhysicalDeviceInfo {
         /// Descriptor offsets must be multiples of these.
         public var minStorageBufferOffsetAlignment: UInt64
         public var minUniformBufferOffsetAlignment: UInt64
+        /// Texels one texel-buffer view may cover, and the alignment of its
+        /// offset.
+        public var maxTexelBufferElements: UInt64
+        public var minTexelBufferOffsetAlignment: UInt64
         /// Largest single `vkAllocateMemory` (Vulkan 1.1).
         public var maxMemoryAllocationSize: UInt64
         public var maxMemoryAllocationCount: Int

@@ -91,6 +91,8 @@ private func queryPhysicalDevice(_ handle: VkPhysicalDevice, index: Int) -> Phys
         maxUniformBufferRange: UInt64(l.maxUniformBufferRange),
         minStorageBufferOffsetAlignment: l.minStorageBufferOffsetAlignment,
         minUniformBufferOffsetAlignment: l.minUniformBufferOffsetAlignment,
+        maxTexelBufferElements: UInt64(l.maxTexelBufferElements),
+        minTexelBufferOffsetAlignment: l.minTexelBufferOffsetAlignment,
         maxMemoryAllocationSize: modern ? p11.maxMemoryAllocationSize : UInt64(UInt32.max),
         maxMemoryAllocationCount: Int(l.maxMemoryAllocationCount),
         maxPushConstantsSize: Int(l.maxPushConstantsSize),

@@ -9,7 +9,7 @@ import Testing
         #expect(inspection.problem == nil)
         let lines = inspection.text.split(separator: "\n").map(String.init)
         let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
-        #expect(lines.first?.replacingOccurrences(of: ",", with: "").hasSuffix("format version 1 \(size) bytes") == true)
+        #expect(lines.first?.replacingOccurrences(of: ",", with: "").hasSuffix("format version \(ArtifactLayout.formatVersion) \(size) bytes") == true)
         for name in ["manifest", "spirv", "tokenizer", "weights"] {
             #expect(lines.contains { $0.hasPrefix(name) && $0.hasSuffix(" ok") }, "\(name)")
         }

@@ -24,7 +24,9 @@ func pipelineDescription(for spec: KernelSpec) throws -> ComputePipelineDescript
     let spirv = try ShaderCompiler().compile(try KernelGenerator.glsl(for: spec), name: spec.name)
     return ComputePipelineDescription(
         name: spec.name, spirv: spirv,
-        bindings: spec.bindings.map { .init(set: $0.set, binding: $0.binding) },
+        bindings: spec.bindings.map {
+            .init(set: $0.set, binding: $0.binding, kind: $0.kind == .texel ? .uniformTexelBuffer : .storageBuffer)
+        },
         pushConstantBytes: spec.pushConstantBytes,
         specialization: Dictionary(uniqueKeysWithValues: spec.specializationConstants.map {
             ($0.id, $0.value.bitPattern)
@@ -51,7 +53,8 @@ func runWeightKernel(
     try control.write(words)
 
     let pipeline = try pipeline ?? ComputePipeline(device: device, description: try pipelineDescription(for: spec))
-    let pool = try DescriptorPool(device: device, maxSets: windows.count, storageBuffers: 4 * windows.count)
+    let pool = try DescriptorPool(device: device, maxSets: windows.count, storageBuffers: 3 * windows.count,
+                                  uniformTexelBuffers: windows.count)
     let sets = try windows.map { rows in
         let set = try pool.makeSet(for: pipeline)
         try set.write([

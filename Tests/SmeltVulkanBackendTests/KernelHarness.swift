@@ -8,7 +8,11 @@ func runKernel(_ device: VulkanDevice, _ spec: KernelSpec, control: [UInt32], bu
                bindings: [Int], push: [UInt32], groups: Int) throws -> [[UInt32]] {
     let spirv = try ShaderCompiler().compile(try KernelGenerator.glsl(for: spec, library: .runtime), name: spec.name)
     let kernel = PlannedKernel(name: spec.name, spirv: spirv, bindingCount: spec.bindings.count,
-                               pushConstantBytes: spec.pushConstantBytes, specialization: [:],
+                               texelBindings: spec.bindings.filter { $0.kind == .texel }.map(\.binding),
+                               pushConstantBytes: spec.pushConstantBytes,
+                               specialization: Dictionary(uniqueKeysWithValues: spec.specializationConstants.map {
+                                   ($0.id, $0.value.bitPattern)
+                               }),
                                workgroupSize: [spec.workgroupSize.x, 1, 1])
     let sizes = [ControlBlock.wordCount * 4] + buffers.map { max(4, $0.count * 4) }
     let planned = sizes.enumerated().map { PlannedBuffer(name: "b\($0.offset)", role: .activation, byteSize: $0.element) }

@@ -7,45 +7,6 @@ import SmeltVulkan
 /// Each generated kernel against the CPU kernels of the reference
 /// interpreter, on small shapes that are not multiples of the workgroup.
 @Suite struct VulkanKernelTests {
-    @Test func linearMatchesMatmul() throws {
-        try withValidatedDevice { device in
-            let (tokens, k, n) = (11, 72, 19)
-            let x = testValues(count: tokens * k, seed: 1)
-            let w = roundedToHalf(testValues(count: n * k, seed: 2))
-            let expected = try CPUKernels.matmul(x, w, tokens: tokens, inFeatures: k, outFeatures: n)
-            let out = try runKernel(device, .linearF16, control: [0, UInt32(tokens)],
-                                    buffers: [x.words, halfWords(w), [UInt32](repeating: 0, count: tokens * n)],
-                                    bindings: [0, 1, 2, 3], push: [72, 19, 0, 19, 0, 0], groups: 3)
-            #expect(maxAbsDifference(out[3].floats, expected) < 1e-4)
-
-            // lastOnly with a softcap: the last row only, capped.
-            let capped = try runKernel(device, .linearF16, control: [0, UInt32(tokens)],
-                                       buffers: [x.words, halfWords(w), [UInt32](repeating: 0, count: n)],
-                                       bindings: [0, 1, 2, 3], push: [72, 19, 0, 19, 1, Float(2).bitPattern], groups: 3)
-            let lastRow = Array(expected[(tokens - 1) * n ..< tokens * n]).map { 2 * Foundation.tanh($0 / 2) }
-            #expect(maxAbsDifference(capped[3].floats, lastRow) < 1e-4)
-        }
-    }
-
-    @Test func embeddingWindowLooksUpOnlyItsRows() throws {
-        try withValidatedDevice { device in
-            let (vocab, dim) = (10, 6)
-            let table = roundedToHalf(testValues(count: vocab * dim, seed: 3))
-            let ids: [Int32] = [4, 9, 0, 5]
-            // The window holds rows 4 ..< 8; ids 9 and 0 belong to other windows.
-            let window = Array(table[4 * dim ..< 8 * dim])
-            let out = try runKernel(device, .embeddingF16, control: [0, 4],
-                                    buffers: [ids.map { UInt32(bitPattern: $0) }, halfWords(window),
-                                              [Float](repeating: -7, count: 4 * dim).words],
-                                    bindings: [0, 1, 2, 3], push: [UInt32(dim), 4, 4], groups: 1)
-            let full = try CPUKernels.embeddingLookup(table: table, ids: ids, vocabSize: vocab, dim: dim)
-            let y = out[3].floats
-            #expect(Array(y[0 ..< dim]) == Array(full[0 ..< dim]))
-            #expect(Array(y[3 * dim ..< 4 * dim]) == Array(full[3 * dim ..< 4 * dim]))
-            #expect(y[dim ..< 3 * dim].allSatisfy { $0 == -7 })
-        }
-    }
-
     @Test func rmsNormPerRowAndPerHead() throws {
         try withValidatedDevice { device in
             let (tokens, heads, dim) = (3, 4, 80)

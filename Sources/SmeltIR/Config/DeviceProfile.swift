@@ -7,6 +7,10 @@ public struct DeviceProfile: Sendable, Decodable, Equatable {
     public var name: String
     /// Largest storage-buffer binding; bigger weights are split in row windows.
     public var maxStorageBufferRange: Int
+    /// Largest texel-buffer binding in texels of 16 bytes; weight matrices
+    /// are read through texel buffers and bound in windows of at most this.
+    /// Vulkan's guaranteed minimum (65536) when a profile does not say.
+    public var maxTexelBufferElements: Int
     public var subgroupSize: Int
     /// Device-local memory the host can map (integrated GPUs, lavapipe).
     public var unifiedMemory: Bool
@@ -15,13 +19,15 @@ public struct DeviceProfile: Sendable, Decodable, Equatable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, maxStorageBufferRange = "max_storage_buffer_range", subgroupSize = "subgroup_size"
+        case maxTexelBufferElements = "max_texel_buffer_elements"
         case unifiedMemory = "unified_memory", prefillChunk = "prefill_chunk"
     }
 
-    public init(name: String, maxStorageBufferRange: Int, subgroupSize: Int = 32, unifiedMemory: Bool = false,
-                prefillChunk: Int = 64) {
+    public init(name: String, maxStorageBufferRange: Int, maxTexelBufferElements: Int = 65536,
+                subgroupSize: Int = 32, unifiedMemory: Bool = false, prefillChunk: Int = 64) {
         self.name = name
         self.maxStorageBufferRange = maxStorageBufferRange
+        self.maxTexelBufferElements = maxTexelBufferElements
         self.subgroupSize = subgroupSize
         self.unifiedMemory = unifiedMemory
         self.prefillChunk = prefillChunk
@@ -32,11 +38,16 @@ public struct DeviceProfile: Sendable, Decodable, Equatable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
         maxStorageBufferRange = try c.decode(Int.self, forKey: .maxStorageBufferRange)
+        maxTexelBufferElements = try c.decodeIfPresent(Int.self, forKey: .maxTexelBufferElements) ?? 65536
         subgroupSize = try c.decodeIfPresent(Int.self, forKey: .subgroupSize) ?? 32
         unifiedMemory = try c.decodeIfPresent(Bool.self, forKey: .unifiedMemory) ?? false
         prefillChunk = try c.decodeIfPresent(Int.self, forKey: .prefillChunk) ?? 64
         guard maxStorageBufferRange >= 1 << 16 else {
             throw DecodingError.dataCorruptedError(forKey: .maxStorageBufferRange, in: c,
+                                                   debugDescription: "must be at least 65536")
+        }
+        guard maxTexelBufferElements >= 1 << 16 else {
+            throw DecodingError.dataCorruptedError(forKey: .maxTexelBufferElements, in: c,
                                                    debugDescription: "must be at least 65536")
         }
         guard (1...4096).contains(prefillChunk) else {
@@ -50,6 +61,7 @@ public struct DeviceProfile: Sendable, Decodable, Equatable {
     }
 
     /// lavapipe's limits: the profile used when none is given.
-    public static let lavapipe = DeviceProfile(name: "lavapipe", maxStorageBufferRange: 128 << 20, subgroupSize: 8,
+    public static let lavapipe = DeviceProfile(name: "lavapipe", maxStorageBufferRange: 128 << 20,
+                                               maxTexelBufferElements: 128 << 20, subgroupSize: 8,
                                                unifiedMemory: true, prefillChunk: 64)
 }

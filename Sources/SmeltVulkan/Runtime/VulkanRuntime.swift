@@ -64,7 +64,9 @@ public final class VulkanRuntime {
         pipelines = try plan.kernels.map { kernel in
             try ComputePipeline(device: device, description: ComputePipelineDescription(
                 name: kernel.name, spirv: kernel.spirv,
-                bindings: (0 ..< kernel.bindingCount).map { .init(binding: $0) },
+                bindings: (0 ..< kernel.bindingCount).map {
+                    .init(binding: $0, kind: kernel.texelBindings.contains($0) ? .uniformTexelBuffer : .storageBuffer)
+                },
                 pushConstantBytes: kernel.pushConstantBytes, specialization: kernel.specialization), cache: cache)
         }
         if let pipelineCachePath {
@@ -76,8 +78,10 @@ public final class VulkanRuntime {
         let dispatches = (plan.decode + plan.prefill).compactMap { command -> PlannedDispatch? in
             if case .dispatch(let d) = command { return d } else { return nil }
         }
+        let texels = dispatches.reduce(0) { $0 + plan.kernels[$1.kernel].texelBindings.count }
         pool = try DescriptorPool(device: device, maxSets: max(1, dispatches.count),
-                                  storageBuffers: max(1, dispatches.reduce(0) { $0 + $1.bindings.count }))
+                                  storageBuffers: max(1, dispatches.reduce(0) { $0 + $1.bindings.count } - texels),
+                                  uniformTexelBuffers: texels)
         var sets: [DescriptorSet] = []
         decodeCommands = try CommandBuffer(device: device, allowsSimultaneousUse: true)
         prefillCommands = try CommandBuffer(device: device, allowsSimultaneousUse: true)
