@@ -30,13 +30,16 @@ public enum WeightKernels {
     }
 
     /// Logits: `y[r] = dot(W[r, :], x[count - 1])`, the last token's row of
-    /// x (ControlBlock.count), with `softcap > 0` applying
-    /// `softcap · tanh(y / softcap)`.
-    public static func logitsSpec(dtype: DType, rows: Int, cols: Int, softcap: Float = 0,
+    /// x (ControlBlock.count) when `lastOfCount`, else of x's only row, with
+    /// `softcap > 0` applying `softcap · tanh(y / softcap)`. Decode uses
+    /// the single-row form: a constant x address is a broadcast load on
+    /// lavapipe, one read from the control buffer makes it a per-lane loop
+    /// (measured 5x slower on Gemma-3's output matrix).
+    public static func logitsSpec(dtype: DType, rows: Int, cols: Int, softcap: Float = 0, lastOfCount: Bool,
                                   workgroupSize: Int = 64) throws -> KernelSpec {
         var spec = try spec(dtype: dtype, rows: rows, cols: cols, tile: 1, count: "1u", accumulate: false,
-                            workgroupSize: workgroupSize, kind: "logits")
-        spec.parameters["XBASE"] = "(control[1] - 1u)"
+                            workgroupSize: workgroupSize, kind: lastOfCount ? "logits_last" : "logits")
+        if lastOfCount { spec.parameters["XBASE"] = "(control[1] - 1u)" }
         if softcap > 0 {
             spec.name += "_cap\(softcap)"
             spec.parameters["POST"] = "v = tanh(v / \(softcap)) * \(softcap);"

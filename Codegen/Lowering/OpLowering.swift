@@ -110,7 +110,7 @@ extension LoweringState {
         let rows: Int
         if op.kind == "logits" {
             spec = try WeightKernels.logitsSpec(dtype: w.dtype, rows: w.rows, cols: w.columns,
-                                                softcap: float(op, "softcap"))
+                                                softcap: float(op, "softcap"), lastOfCount: t > 1)
             rows = 1
         } else if t == 1 {
             spec = try WeightKernels.matvecSpec(dtype: w.dtype, rows: w.rows, cols: w.columns)
