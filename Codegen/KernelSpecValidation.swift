@@ -21,7 +21,14 @@ extension KernelSpec {
         var slots = Set<[Int]>()
         for b in bindings {
             try claim(b.name, "binding name")
-            guard Self.isIdentifier(b.elementType) else {
+            // A uniform block may hold a fixed-size array: `vec4[1280]`.
+            var elementType = Substring(b.elementType)
+            if b.kind == .uniform, elementType.hasSuffix("]"), let open = elementType.firstIndex(of: "["),
+               let count = Int(elementType[elementType.index(after: open) ..< elementType.index(before: elementType.endIndex)]),
+               count > 0 {
+                elementType = elementType[..<open]
+            }
+            guard Self.isIdentifier(String(elementType)) else {
                 throw fail("binding '\(b.name)' has element type '\(b.elementType)', not a GLSL type name")
             }
             guard b.set >= 0, b.binding >= 0 else {

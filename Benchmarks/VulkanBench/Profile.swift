@@ -12,7 +12,8 @@ func profileKinds(model: LoadedModel, times: Int) throws {
     let device = try VulkanDevice(instance: instance)
     let lowered = try Lowering.lower(graph: model.graph, store: model.store, options: LoweringOptions(
         modelName: model.config.name, contextLength: model.config.contextLength,
-        maxTexelBufferBytes: Int(device.info.limits.maxTexelBufferElements) * DescriptorSet.texelBytes))
+        maxTexelBufferBytes: Int(device.info.limits.maxTexelBufferElements) * DescriptorSet.texelBytes,
+        maxUniformBufferRange: Int(device.info.limits.maxUniformBufferRange)))
     var kinds: [String] = []
     for case .dispatch(let d) in lowered.plan.decode {
         let kind = String(d.label.split(separator: " ")[0])

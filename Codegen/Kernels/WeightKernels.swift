@@ -47,26 +47,49 @@ public enum WeightKernels {
         return spec
     }
 
-    /// Prefill (T ≤ maxTokens, T from ControlBlock.count): each invocation
-    /// reads its weight row once per `tokensPerInvocation` tokens. Dispatch
-    /// is sized for `maxTokens`; tiles past the count return at once and
-    /// y rows past the count are not written.
+    /// Prefill (T from ControlBlock.count): one dispatch per tile of
+    /// `tokensPerInvocation` tokens (push constant `tile`), each invocation
+    /// reading its weight row once for the tile. x is bound per dispatch as
+    /// a uniform buffer holding the tile's rows (bytes
+    /// `tile · TILE · cols · 4 ..< (tile + 1) · TILE · cols · 4`): its reads
+    /// have the same address in every lane, which lavapipe turns into one
+    /// load and a broadcast even inside a loop, where a storage-buffer read
+    /// is a per-lane loop. Tiles past the count return at once and y rows
+    /// past the count are not written.
     public static func matmulSpec(dtype: DType, rows: Int, cols: Int, tokensPerInvocation: Int = 8,
                                   accumulate: Bool = false, workgroupSize: Int = 64,
                                   packing: DevicePacking = .rowPerInvocation) throws -> KernelSpec {
         guard (1...64).contains(tokensPerInvocation) else {
             throw PackingError("tokensPerInvocation \(tokensPerInvocation) is outside 1...64")
         }
-        return try spec(dtype: dtype, rows: rows, cols: cols, tile: tokensPerInvocation, count: "control[1]",
-                        accumulate: accumulate, workgroupSize: workgroupSize, kind: "matmul")
+        var spec = try spec(dtype: dtype, rows: rows, cols: cols, tile: tokensPerInvocation, count: "control[1]",
+                            accumulate: accumulate, workgroupSize: workgroupSize, kind: "matmul")
+        spec.bindings[1] = .init(name: "x", binding: 1, kind: .uniform, access: .readOnly,
+                                 elementType: "vec4[\(tokensPerInvocation * cols / 4)]")
+        spec.pushConstants.append(.init(name: "tile", type: .uint))
+        spec.parameters["T0"] = "pc.tile * TILE"
+        spec.parameters["XBASE"] = "(0u - t0)"
+        return spec
     }
 
-    /// Workgroups to dispatch for `rowCount` rows (one window) and up to
-    /// `maxTokens` tokens (1 for matvec).
-    public static func workgroupCounts(for spec: KernelSpec, rowCount: Int, maxTokens: Int = 1) -> (Int, Int, Int) {
+    /// Bytes of x one matmul dispatch binds (its tile's rows).
+    public static func tileBytes(for spec: KernelSpec) -> Int {
         let tile = Int(spec.parameters["TILE"] ?? "1") ?? 1
+        let cols = Int(spec.specializationConstants.first { $0.name == "COLS" }?.value.bitPattern ?? 0)
+        return tile * cols * 4
+    }
+
+    /// Workgroups to dispatch for `rowCount` rows (one window); a matmul
+    /// dispatches this once per tile.
+    public static func workgroupCounts(for spec: KernelSpec, rowCount: Int) -> (Int, Int, Int) {
         let size = spec.workgroupSize.x
-        return ((rowCount + size - 1) / size, (max(maxTokens, 1) + tile - 1) / tile, 1)
+        return ((rowCount + size - 1) / size, 1, 1)
+    }
+
+    /// Matmul dispatches (tiles) for up to `maxTokens` tokens.
+    public static func tileCount(for spec: KernelSpec, maxTokens: Int) -> Int {
+        let tile = Int(spec.parameters["TILE"] ?? "1") ?? 1
+        return (max(maxTokens, 1) + tile - 1) / tile
     }
 
     private static func spec(dtype: DType, rows: Int, cols: Int, tile: Int, count: String, accumulate: Bool,
@@ -95,7 +118,7 @@ public enum WeightKernels {
                 .init(id: 5, name: "S3", value: u(sections[2])),
             ],
             pushConstants: [.init(name: "rowOffset", type: .uint), .init(name: "rowCount", type: .uint)],
-            parameters: ["TILE": "\(tile)", "COUNT": count, "XBASE": "0u", "POST": "", "STORE": accumulate ? "+=" : "=",
+            parameters: ["TILE": "\(tile)", "COUNT": count, "XBASE": "0u", "POST": "", "T0": "0u", "STORE": accumulate ? "+=" : "=",
                          "GUARD": tile == 1 ? "" : "if (t0 >= count) { return; }",
                          "OUTER": tile == 1 ? "[[unroll]]" : "[[dont_unroll]]"]
         )

@@ -13,9 +13,13 @@ public struct LoweringOptions: Sendable {
     /// (maxTexelBufferElements × 16): weight matrices are read through
     /// texel buffers, and larger ones are bound in row windows.
     public var maxTexelBufferBytes: Int
+    /// The device's maxUniformBufferRange: prefill matmuls bind each tile's
+    /// rows of x as a uniform buffer (Vulkan guarantees 16384 bytes).
+    public var maxUniformBufferRange: Int
 
     public init(modelName: String, contextLength: Int, prefillChunk: Int = 64,
-                maxTexelBufferBytes: Int = (128 << 20) * 16) {
+                maxTexelBufferBytes: Int = (128 << 20) * 16, maxUniformBufferRange: Int = 65536) {
+        self.maxUniformBufferRange = maxUniformBufferRange
         self.modelName = modelName
         self.contextLength = contextLength
         self.prefillChunk = prefillChunk
@@ -55,6 +59,7 @@ public enum Lowering {
                 spirv: try compiler.compile(try KernelGenerator.glsl(for: spec, library: .runtime), name: spec.name),
                 bindingCount: spec.bindings.count,
                 texelBindings: spec.bindings.filter { $0.kind == .texel }.map(\.binding),
+                uniformBindings: spec.bindings.filter { $0.kind == .uniform }.map(\.binding),
                 pushConstantBytes: spec.pushConstantBytes,
                 specialization: Dictionary(uniqueKeysWithValues: spec.specializationConstants.map {
                     ($0.id, $0.value.bitPattern)

@@ -116,19 +116,39 @@ extension LoweringState {
             spec = try WeightKernels.matvecSpec(dtype: w.dtype, rows: w.rows, cols: w.columns)
             rows = 1
         } else {
-            spec = try WeightKernels.matmulSpec(dtype: w.dtype, rows: w.rows, cols: w.columns)
+            spec = try WeightKernels.matmulSpec(dtype: w.dtype, rows: w.rows, cols: w.columns,
+                                                tokensPerInvocation: prefillTile(t, cols: w.columns))
             rows = t
         }
         let ctl = builder.whole(control)
         let x = builder.whole(try buffer(op.operands[0], for: op))
         let y = builder.whole(try buffer(op.result, for: op))
-        for window in w.windows {
-            let groups = WeightKernels.workgroupCounts(for: spec, rowCount: window.rowCount, maxTokens: rows)
-            builder.dispatch(spec, bindings: [window.slice, x, y, ctl], writes: [2],
-                             push: [window.rowStart.word, window.rowCount.word],
-                             groups: [groups.0, groups.1, groups.2], label: label,
-                             bytesMoved: window.rowCount * layout.rowStride + rows * (w.columns + window.rowCount) * 4)
+        let tiled = spec.bindings[1].kind == .uniform
+        let tiles = tiled ? WeightKernels.tileCount(for: spec, maxTokens: t) : 1
+        let tileBytes = WeightKernels.tileBytes(for: spec)
+        for tile in 0 ..< tiles {
+            // A matmul binds its tile's rows of x; matvec and logits all of x.
+            let xs = tiled ? BufferSlice(buffer: x.buffer, offset: tile * tileBytes, size: tileBytes) : x
+            for window in w.windows {
+                let groups = WeightKernels.workgroupCounts(for: spec, rowCount: window.rowCount)
+                builder.dispatch(spec, bindings: [window.slice, xs, y, ctl], writes: [2],
+                                 push: [window.rowStart.word, window.rowCount.word] + (tiled ? [tile.word] : []),
+                                 groups: [groups.0, groups.1, groups.2], label: label,
+                                 bytesMoved: window.rowCount * layout.rowStride
+                                     + rows / tiles * (w.columns + window.rowCount) * 4)
+            }
         }
+    }
+
+    /// Tokens per matmul tile: the most of 8, 4, 2, 1 that divides the
+    /// prefill chunk (so tiles never pass the end of an activation buffer)
+    /// and whose x rows fit a uniform buffer of `maxUniformBufferRange`.
+    private func prefillTile(_ t: Int, cols: Int) throws -> Int {
+        for tile in [8, 4, 2, 1] where t % tile == 0 && tile * cols * 4 <= options.maxUniformBufferRange {
+            return tile
+        }
+        throw SmeltError("a token row of \(cols) f32 values does not fit the device's "
+            + "\(options.maxUniformBufferRange)-byte uniform buffers")
     }
 
     /// The table an embedding op reads: the weight itself when an

@@ -14,8 +14,9 @@
 ///
 /// Template parameters: `TILE` (tokens per invocation), `COUNT` (GLSL for
 /// the valid token count: `1u`, or `control[1]` to read ControlBlock.count),
-/// `XBASE` (GLSL for the first x row: `0u`, or `(control[1] - 1u)` for
-/// logits of the last token), `POST` (GLSL applied to the result `v` before
+/// `XBASE` (GLSL added to a token's x row: `0u`, `(control[1] - 1u)` for
+/// logits of the last token, or `(0u - t0)` when x is bound at the tile),
+/// `T0` (GLSL for the invocation's first token: `0u`, or `pc.tile * TILE`), `POST` (GLSL applied to the result `v` before
 /// the store, e.g. a soft-cap; empty for none),
 /// `STORE` (`=`, or `+=` to add into y), `GUARD` (matmul's exit for
 /// tiles past the count; empty for matvec), `OUTER` (the loop attribute of
@@ -94,7 +95,7 @@ enum WeightKernelSkeleton {
         void main() {
             uint r = gl_GlobalInvocationID.x;
             uint count = {{COUNT}};
-            uint t0 = gl_WorkGroupID.y * TILE;
+            uint t0 = {{T0}};
             // No early return in matvec: on lavapipe, code after any return
             // (even a workgroup-uniform one) runs masked and its loads become
             // per-lane gathers (measured 4x slower). Lanes past the last row

@@ -17,8 +17,9 @@ extension ExecutionPlan {
             if kernel.bindingCount < 0 || kernel.pushConstantBytes < 0 || kernel.pushConstantBytes % 4 != 0 {
                 return "kernel \(i) '\(kernel.name)': \(kernel.bindingCount) bindings and \(kernel.pushConstantBytes) push-constant bytes"
             }
-            if let bad = kernel.texelBindings.first(where: { !(0 ..< kernel.bindingCount).contains($0) }) {
-                return "kernel \(i) '\(kernel.name)': texel binding \(bad) is not one of its \(kernel.bindingCount) bindings"
+            if let bad = (kernel.texelBindings + kernel.uniformBindings)
+                .first(where: { !(0 ..< kernel.bindingCount).contains($0) }) {
+                return "kernel \(i) '\(kernel.name)': binding \(bad) is not one of its \(kernel.bindingCount) bindings"
             }
         }
         for (i, buffer) in buffers.enumerated() {

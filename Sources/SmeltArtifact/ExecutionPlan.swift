@@ -72,17 +72,21 @@ public struct PlannedKernel: Codable, Sendable, Equatable {
     /// SPIR-V words. In an artifact they live in the SPIR-V section.
     public var spirv: [UInt32]
     /// Bindings 0 ..< bindingCount in descriptor set 0: storage buffers,
-    /// except those in `texelBindings`.
+    /// except those in `texelBindings` and `uniformBindings`.
     public var bindingCount: Int
     /// Bindings read as uniform texel buffers of R32G32B32A32_UINT texels.
     public var texelBindings: [Int]
+    /// Bindings read as uniform buffers.
+    public var uniformBindings: [Int]
     public var pushConstantBytes: Int
     /// Specialization constant id → 32-bit value.
     public var specialization: [UInt32: UInt32]
     public var workgroupSize: [Int]
 
     public init(name: String, spirv: [UInt32], bindingCount: Int, texelBindings: [Int] = [],
+                uniformBindings: [Int] = [],
                 pushConstantBytes: Int, specialization: [UInt32: UInt32], workgroupSize: [Int]) {
+        self.uniformBindings = uniformBindings
         self.name = name
         self.spirv = spirv
         self.bindingCount = bindingCount

@@ -21,7 +21,8 @@ public enum ArtifactCompiler {
         let lowered = try Lowering.lower(graph: model.graph, store: model.store, options: LoweringOptions(
             modelName: model.config.name, contextLength: model.config.contextLength,
             prefillChunk: profile.prefillChunk,
-            maxTexelBufferBytes: profile.maxTexelBufferElements * 16))
+            maxTexelBufferBytes: profile.maxTexelBufferElements * 16,
+            maxUniformBufferRange: profile.maxUniformBufferRange))
         let plan = lowered.plan
         step("lowered for \(profile.name): \(plan.kernels.count) kernels compiled to SPIR-V, "
              + "\(plan.decode.filter { if case .dispatch = $0 { true } else { false } }.count) dispatches per decode step, "

@@ -43,7 +43,8 @@ public final class VulkanBackend: InferenceBackend {
         let deviceRange = Int(device.info.limits.maxTexelBufferElements) * DescriptorSet.texelBytes
         let lowered = try Lowering.lower(graph: model.graph, store: model.store, options: LoweringOptions(
             modelName: model.config.name, contextLength: model.config.contextLength, prefillChunk: prefillChunk,
-            maxTexelBufferBytes: min(deviceRange, maxWeightBinding ?? deviceRange)))
+            maxTexelBufferBytes: min(deviceRange, maxWeightBinding ?? deviceRange),
+            maxUniformBufferRange: Int(device.info.limits.maxUniformBufferRange)))
         try self.init(plan: lowered.plan, weights: lowered.weights, device: device,
                       pipelineCachePath: pipelineCachePath)
     }

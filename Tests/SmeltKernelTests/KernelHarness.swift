@@ -25,7 +25,8 @@ func pipelineDescription(for spec: KernelSpec) throws -> ComputePipelineDescript
     return ComputePipelineDescription(
         name: spec.name, spirv: spirv,
         bindings: spec.bindings.map {
-            .init(set: $0.set, binding: $0.binding, kind: $0.kind == .texel ? .uniformTexelBuffer : .storageBuffer)
+            .init(set: $0.set, binding: $0.binding, kind: $0.kind == .texel ? .uniformTexelBuffer
+                  : $0.kind == .uniform ? .uniformBuffer : .storageBuffer)
         },
         pushConstantBytes: spec.pushConstantBytes,
         specialization: Dictionary(uniqueKeysWithValues: spec.specializationConstants.map {
@@ -53,25 +54,34 @@ func runWeightKernel(
     try control.write(words)
 
     let pipeline = try pipeline ?? ComputePipeline(device: device, description: try pipelineDescription(for: spec))
-    let pool = try DescriptorPool(device: device, maxSets: windows.count, storageBuffers: 3 * windows.count,
-                                  uniformTexelBuffers: windows.count)
-    let sets = try windows.map { rows in
+    // A matmul (x bound as a uniform buffer) runs one dispatch per tile of
+    // tokens with that tile's rows of x; a matvec one dispatch.
+    let tiled = spec.bindings[1].kind == .uniform
+    let tiles = tiled ? WeightKernels.tileCount(for: spec, maxTokens: maxTokens) : 1
+    let tileBytes = WeightKernels.tileBytes(for: spec)
+    let jobs = (0..<tiles).flatMap { tile in windows.map { (tile, $0) } }
+    let pool = try DescriptorPool(device: device, maxSets: jobs.count, storageBuffers: 3 * jobs.count,
+                                  uniformBuffers: jobs.count, uniformTexelBuffers: jobs.count)
+    let sets = try jobs.map { tile, rows in
         let set = try pool.makeSet(for: pipeline)
         try set.write([
             0: try w.range(offset: rows.lowerBound * packed.rowStride, size: rows.count * packed.rowStride),
-            1: xb.whole, 2: y.whole, 3: control.whole,
+            1: tiled ? try xb.range(offset: tile * tileBytes, size: tileBytes) : xb.whole,
+            2: y.whole, 3: control.whole,
         ])
         return set
     }
     let commands = try CommandBuffer(device: device)
     try commands.record { r in
         r.bind(pipeline)
-        for (rows, set) in zip(windows, sets) {
+        for ((tile, rows), set) in zip(jobs, sets) {
             try r.bind(set)
-            try r.pushConstants(spec.encodePushConstants([
+            var push: [String: ScalarValue] = [
                 "rowOffset": .uint(UInt32(rows.lowerBound)), "rowCount": .uint(UInt32(rows.count)),
-            ]))
-            let groups = WeightKernels.workgroupCounts(for: spec, rowCount: rows.count, maxTokens: maxTokens)
+            ]
+            if tiled { push["tile"] = .uint(UInt32(tile)) }
+            try r.pushConstants(spec.encodePushConstants(push))
+            let groups = WeightKernels.workgroupCounts(for: spec, rowCount: rows.count)
             try r.dispatch(groups.0, groups.1, groups.2)
         }
         r.barrier(.computeToHost)

@@ -9,6 +9,7 @@ func runKernel(_ device: VulkanDevice, _ spec: KernelSpec, control: [UInt32], bu
     let spirv = try ShaderCompiler().compile(try KernelGenerator.glsl(for: spec, library: .runtime), name: spec.name)
     let kernel = PlannedKernel(name: spec.name, spirv: spirv, bindingCount: spec.bindings.count,
                                texelBindings: spec.bindings.filter { $0.kind == .texel }.map(\.binding),
+                               uniformBindings: spec.bindings.filter { $0.kind == .uniform }.map(\.binding),
                                pushConstantBytes: spec.pushConstantBytes,
                                specialization: Dictionary(uniqueKeysWithValues: spec.specializationConstants.map {
                                    ($0.id, $0.value.bitPattern)

@@ -11,6 +11,9 @@ public struct DeviceProfile: Sendable, Decodable, Equatable {
     /// are read through texel buffers and bound in windows of at most this.
     /// Vulkan's guaranteed minimum (65536) when a profile does not say.
     public var maxTexelBufferElements: Int
+    /// Largest uniform-buffer binding (prefill binds x tiles as uniform
+    /// buffers); Vulkan's guaranteed 16384 when a profile does not say.
+    public var maxUniformBufferRange: Int
     public var subgroupSize: Int
     /// Device-local memory the host can map (integrated GPUs, lavapipe).
     public var unifiedMemory: Bool
@@ -19,12 +22,14 @@ public struct DeviceProfile: Sendable, Decodable, Equatable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, maxStorageBufferRange = "max_storage_buffer_range", subgroupSize = "subgroup_size"
-        case maxTexelBufferElements = "max_texel_buffer_elements"
+        case maxTexelBufferElements = "max_texel_buffer_elements", maxUniformBufferRange = "max_uniform_buffer_range"
         case unifiedMemory = "unified_memory", prefillChunk = "prefill_chunk"
     }
 
     public init(name: String, maxStorageBufferRange: Int, maxTexelBufferElements: Int = 65536,
-                subgroupSize: Int = 32, unifiedMemory: Bool = false, prefillChunk: Int = 64) {
+                maxUniformBufferRange: Int = 16384, subgroupSize: Int = 32, unifiedMemory: Bool = false,
+                prefillChunk: Int = 64) {
+        self.maxUniformBufferRange = maxUniformBufferRange
         self.name = name
         self.maxStorageBufferRange = maxStorageBufferRange
         self.maxTexelBufferElements = maxTexelBufferElements
@@ -39,6 +44,7 @@ public struct DeviceProfile: Sendable, Decodable, Equatable {
         name = try c.decode(String.self, forKey: .name)
         maxStorageBufferRange = try c.decode(Int.self, forKey: .maxStorageBufferRange)
         maxTexelBufferElements = try c.decodeIfPresent(Int.self, forKey: .maxTexelBufferElements) ?? 65536
+        maxUniformBufferRange = try c.decodeIfPresent(Int.self, forKey: .maxUniformBufferRange) ?? 16384
         subgroupSize = try c.decodeIfPresent(Int.self, forKey: .subgroupSize) ?? 32
         unifiedMemory = try c.decodeIfPresent(Bool.self, forKey: .unifiedMemory) ?? false
         prefillChunk = try c.decodeIfPresent(Int.self, forKey: .prefillChunk) ?? 64
@@ -49,6 +55,10 @@ public struct DeviceProfile: Sendable, Decodable, Equatable {
         guard maxTexelBufferElements >= 1 << 16 else {
             throw DecodingError.dataCorruptedError(forKey: .maxTexelBufferElements, in: c,
                                                    debugDescription: "must be at least 65536")
+        }
+        guard maxUniformBufferRange >= 1 << 14 else {
+            throw DecodingError.dataCorruptedError(forKey: .maxUniformBufferRange, in: c,
+                                                   debugDescription: "must be at least 16384")
         }
         guard (1...4096).contains(prefillChunk) else {
             throw DecodingError.dataCorruptedError(forKey: .prefillChunk, in: c, debugDescription: "must be 1 ... 4096")
@@ -62,6 +72,7 @@ public struct DeviceProfile: Sendable, Decodable, Equatable {
 
     /// lavapipe's limits: the profile used when none is given.
     public static let lavapipe = DeviceProfile(name: "lavapipe", maxStorageBufferRange: 128 << 20,
-                                               maxTexelBufferElements: 128 << 20, subgroupSize: 8,
+                                               maxTexelBufferElements: 128 << 20, maxUniformBufferRange: 65536,
+                                               subgroupSize: 8,
                                                unifiedMemory: true, prefillChunk: 64)
 }

@@ -65,7 +65,8 @@ public final class VulkanRuntime {
             try ComputePipeline(device: device, description: ComputePipelineDescription(
                 name: kernel.name, spirv: kernel.spirv,
                 bindings: (0 ..< kernel.bindingCount).map {
-                    .init(binding: $0, kind: kernel.texelBindings.contains($0) ? .uniformTexelBuffer : .storageBuffer)
+                    .init(binding: $0, kind: kernel.texelBindings.contains($0) ? .uniformTexelBuffer
+                          : kernel.uniformBindings.contains($0) ? .uniformBuffer : .storageBuffer)
                 },
                 pushConstantBytes: kernel.pushConstantBytes, specialization: kernel.specialization), cache: cache)
         }
@@ -79,9 +80,10 @@ public final class VulkanRuntime {
             if case .dispatch(let d) = command { return d } else { return nil }
         }
         let texels = dispatches.reduce(0) { $0 + plan.kernels[$1.kernel].texelBindings.count }
+        let uniforms = dispatches.reduce(0) { $0 + plan.kernels[$1.kernel].uniformBindings.count }
         pool = try DescriptorPool(device: device, maxSets: max(1, dispatches.count),
-                                  storageBuffers: max(1, dispatches.reduce(0) { $0 + $1.bindings.count } - texels),
-                                  uniformTexelBuffers: texels)
+                                  storageBuffers: max(1, dispatches.reduce(0) { $0 + $1.bindings.count } - texels - uniforms),
+                                  uniformBuffers: uniforms, uniformTexelBuffers: texels)
         var sets: [DescriptorSet] = []
         decodeCommands = try CommandBuffer(device: device, allowsSimultaneousUse: true)
         prefillCommands = try CommandBuffer(device: device, allowsSimultaneousUse: true)
