@@ -21,7 +21,7 @@ private func openAndRun(_ instance: VulkanInstance, _ body: (VulkanDevice) throw
 
 /// Compiles `spec` and states its interface the way the runtime will.
 func pipelineDescription(for spec: KernelSpec) throws -> ComputePipelineDescription {
-    let spirv = try ShaderCompiler().compile(try KernelGenerator.glsl(for: spec), name: spec.name)
+    let spirv = try ShaderCompiler().compile(try KernelGenerator.glsl(for: spec, library: .runtime), name: spec.name)
     return ComputePipelineDescription(
         name: spec.name, spirv: spirv,
         bindings: spec.bindings.map {
