@@ -83,6 +83,11 @@ extension KernelSpec {
         public var invocations: Int { x * y * z }
     }
 
+    /// Specialization constant id → its 32-bit value, as a pipeline takes them.
+    public var specializationValues: [UInt32: UInt32] {
+        Dictionary(uniqueKeysWithValues: specializationConstants.map { ($0.id, $0.value.bitPattern) })
+    }
+
     /// One descriptor binding. `name` is the GLSL array (storage) or block
     /// member (uniform) the template reads.
     public struct Binding: Hashable, Codable, Sendable {

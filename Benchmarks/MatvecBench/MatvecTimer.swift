@@ -50,9 +50,7 @@ struct MatvecTimer {
         let pipeline = try ComputePipeline(device: device, description: .init(
             name: spec.name, spirv: spirv, bindings: (0..<4).map { .init(binding: $0, kind: $0 == 0 ? .uniformTexelBuffer : .storageBuffer) },
             pushConstantBytes: spec.pushConstantBytes,
-            specialization: Dictionary(uniqueKeysWithValues: spec.specializationConstants.map {
-                ($0.id, $0.value.bitPattern)
-            })))
+            specialization: spec.specializationValues))
         let pool = try DescriptorPool(device: device, maxSets: windows.count, storageBuffers: 3 * windows.count, uniformTexelBuffers: windows.count)
         let sets = try windows.map { window in
             let set = try pool.makeSet(for: pipeline)

@@ -86,6 +86,12 @@ public enum WeightKernels {
         return ((rowCount + size - 1) / size, 1, 1)
     }
 
+    /// Whether `spec` is a matmul: one dispatch per tile, each binding its
+    /// tile's rows of x (`tileBytes`) and pushing `tile`.
+    public static func bindsXTiles(_ spec: KernelSpec) -> Bool {
+        spec.bindings.count > 1 && spec.bindings[1].kind == .uniform
+    }
+
     /// Matmul dispatches (tiles) for up to `maxTokens` tokens.
     public static func tileCount(for spec: KernelSpec, maxTokens: Int) -> Int {
         let tile = Int(spec.parameters["TILE"] ?? "1") ?? 1

@@ -54,17 +54,8 @@ public enum Lowering {
 
         let compiler = try compiler ?? ShaderCompiler()
         let kernels = try state.builder.kernelSpecs.map { spec in
-            PlannedKernel(
-                name: spec.name,
-                spirv: try compiler.compile(try KernelGenerator.glsl(for: spec, library: .runtime), name: spec.name),
-                bindingCount: spec.bindings.count,
-                texelBindings: spec.bindings.filter { $0.kind == .texel }.map(\.binding),
-                uniformBindings: spec.bindings.filter { $0.kind == .uniform }.map(\.binding),
-                pushConstantBytes: spec.pushConstantBytes,
-                specialization: Dictionary(uniqueKeysWithValues: spec.specializationConstants.map {
-                    ($0.id, $0.value.bitPattern)
-                }),
-                workgroupSize: [spec.workgroupSize.x, spec.workgroupSize.y, spec.workgroupSize.z])
+            PlannedKernel(spec: spec, spirv: try compiler.compile(try KernelGenerator.glsl(for: spec, library: .runtime),
+                                                                  name: spec.name))
         }
         let plan = ExecutionPlan(
             modelName: options.modelName, vocabularySize: state.vocabularySize, contextLength: options.contextLength,

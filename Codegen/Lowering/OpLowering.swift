@@ -123,7 +123,7 @@ extension LoweringState {
         let ctl = builder.whole(control)
         let x = builder.whole(try buffer(op.operands[0], for: op))
         let y = builder.whole(try buffer(op.result, for: op))
-        let tiled = spec.bindings[1].kind == .uniform
+        let tiled = WeightKernels.bindsXTiles(spec)
         let tiles = tiled ? WeightKernels.tileCount(for: spec, maxTokens: t) : 1
         let tileBytes = WeightKernels.tileBytes(for: spec)
         for tile in 0 ..< tiles {

@@ -29,9 +29,7 @@ func pipelineDescription(for spec: KernelSpec) throws -> ComputePipelineDescript
                   : $0.kind == .uniform ? .uniformBuffer : .storageBuffer)
         },
         pushConstantBytes: spec.pushConstantBytes,
-        specialization: Dictionary(uniqueKeysWithValues: spec.specializationConstants.map {
-            ($0.id, $0.value.bitPattern)
-        }))
+        specialization: spec.specializationValues)
 }
 
 /// One weight kernel run: `packed` uploaded once and bound window by
@@ -56,7 +54,7 @@ func runWeightKernel(
     let pipeline = try pipeline ?? ComputePipeline(device: device, description: try pipelineDescription(for: spec))
     // A matmul (x bound as a uniform buffer) runs one dispatch per tile of
     // tokens with that tile's rows of x; a matvec one dispatch.
-    let tiled = spec.bindings[1].kind == .uniform
+    let tiled = WeightKernels.bindsXTiles(spec)
     let tiles = tiled ? WeightKernels.tileCount(for: spec, maxTokens: maxTokens) : 1
     let tileBytes = WeightKernels.tileBytes(for: spec)
     let jobs = (0..<tiles).flatMap { tile in windows.map { (tile, $0) } }

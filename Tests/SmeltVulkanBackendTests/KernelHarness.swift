@@ -7,14 +7,7 @@ import SmeltVulkan
 func runKernel(_ device: VulkanDevice, _ spec: KernelSpec, control: [UInt32], buffers: [[UInt32]],
                bindings: [Int], push: [UInt32], groups: Int) throws -> [[UInt32]] {
     let spirv = try ShaderCompiler().compile(try KernelGenerator.glsl(for: spec, library: .runtime), name: spec.name)
-    let kernel = PlannedKernel(name: spec.name, spirv: spirv, bindingCount: spec.bindings.count,
-                               texelBindings: spec.bindings.filter { $0.kind == .texel }.map(\.binding),
-                               uniformBindings: spec.bindings.filter { $0.kind == .uniform }.map(\.binding),
-                               pushConstantBytes: spec.pushConstantBytes,
-                               specialization: Dictionary(uniqueKeysWithValues: spec.specializationConstants.map {
-                                   ($0.id, $0.value.bitPattern)
-                               }),
-                               workgroupSize: [spec.workgroupSize.x, 1, 1])
+    let kernel = PlannedKernel(spec: spec, spirv: spirv)
     let sizes = [ControlBlock.wordCount * 4] + buffers.map { max(4, $0.count * 4) }
     let planned = sizes.enumerated().map { PlannedBuffer(name: "b\($0.offset)", role: .activation, byteSize: $0.element) }
     let dispatch = PlannedDispatch(kernel: 0, bindings: bindings.map { BufferSlice(buffer: $0, offset: 0, size: sizes[$0]) },

@@ -36,7 +36,7 @@ func pipelineDescription(for spec: KernelSpec) throws -> ComputePipelineDescript
             .init(set: $0.set, binding: $0.binding, kind: $0.kind == .storage ? .storageBuffer : .uniformBuffer)
         },
         pushConstantBytes: spec.pushConstantBytes,
-        specialization: Dictionary(uniqueKeysWithValues: spec.specializationConstants.map { ($0.id, $0.value.bitPattern) }))
+        specialization: spec.specializationValues)
 }
 
 /// A pipeline from inline GLSL with storage buffers at set 0, bindings 0..<n.
