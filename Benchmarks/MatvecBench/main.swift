@@ -38,7 +38,11 @@ var stepSeconds = 0.0
 var stepBytes = 0
 for key in order {
     let (name, count) = uses[key]!
-    let tensor = try gguf.tensor(named: name)
+    // MATVEC_BENCH_AS=q8_0 (or f16, f32) times each matrix converted to that
+    // format, as the quantization pass would store it.
+    let stored = try gguf.tensor(named: name)
+    let tensor = try ProcessInfo.processInfo.environment["MATVEC_BENCH_AS"].flatMap(DType.init(rawValue:))
+        .map { try stored.converted(to: $0) } ?? stored
     let bytes = tensor.bytes.count
     // About 0.5 s of work per replay, at least 4 matvecs.
     let repeats = max(4, min(400, 2_000_000_000 / max(bytes, 1) / 4))

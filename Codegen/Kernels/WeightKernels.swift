@@ -72,6 +72,30 @@ public enum WeightKernels {
         return spec
     }
 
+    /// Decode of a gated feed-forward pair stored as one matrix (gate rows
+    /// `0 ..< rows`, then up rows): `y[r] = act(gate_r · x) · (up_r · x)`,
+    /// one invocation per r reading both rows. `activation` is `gelu_tanh`
+    /// or `silu`, with the formulas of the elementwise kernel.
+    public static func gatedMatvecSpec(dtype: DType, rows: Int, cols: Int, activation: String,
+                                       workgroupSize: Int = 64) throws -> KernelSpec {
+        let post: String
+        switch activation {
+        case "gelu_tanh":
+            post = "float inner = clamp(0.7978845608028654 * (gateAcc + 0.044715 * gateAcc * gateAcc * gateAcc), "
+                + "-15.0, 15.0); v = 0.5 * gateAcc * (1.0 + tanh(inner)) * v;"
+        case "silu":
+            post = "v = gateAcc / (1.0 + exp(-gateAcc)) * v;"
+        default:
+            throw PackingError("no gated kernel for activation '\(activation)' (gelu_tanh, silu)")
+        }
+        var spec = try spec(dtype: dtype, rows: rows, cols: cols, tile: 1, count: "1u", accumulate: false,
+                            workgroupSize: workgroupSize, kind: "gated_\(activation)")
+        spec.parameters["ROW_BODY"] = "decodeRow(wb); float gateAcc = acc[0]; acc[0] = 0.0; "
+            + "decodeRow(wb + ROWS * ROW_WORDS);"
+        spec.parameters["POST"] = post
+        return spec
+    }
+
     /// Bytes of x one matmul dispatch binds (its tile's rows).
     public static func tileBytes(for spec: KernelSpec) -> Int {
         let tile = Int(spec.parameters["TILE"] ?? "1") ?? 1
@@ -124,7 +148,7 @@ public enum WeightKernels {
                 .init(id: 5, name: "S3", value: u(sections[2])),
             ],
             pushConstants: [.init(name: "rowOffset", type: .uint), .init(name: "rowCount", type: .uint)],
-            parameters: ["TILE": "\(tile)", "COUNT": count, "XBASE": "0u", "POST": "", "T0": "0u", "STORE": accumulate ? "+=" : "=",
+            parameters: ["ROW_BODY": "decodeRow(wb);", "TILE": "\(tile)", "COUNT": count, "XBASE": "0u", "POST": "", "T0": "0u", "STORE": accumulate ? "+=" : "=",
                          "GUARD": tile == 1 ? "" : "if (t0 >= count) { return; }",
                          "OUTER": tile == 1 ? "[[unroll]]" : "[[dont_unroll]]"]
         )

@@ -31,6 +31,17 @@ public struct LoweringOptions: Sendable {
 public struct LoweredModel: Sendable {
     public var plan: ExecutionPlan
     public var weights: [UInt8]
+    /// Decode dispatches and bytes moved per top-level op of the graph
+    /// (by position), for `smelt plan`.
+    public var decodeCost: [Int: OpCost]
+    /// Fused ops the lowering ran op by op, with why.
+    public var remarks: [String]
+}
+
+/// What one op costs per decode step.
+public struct OpCost: Sendable, Equatable {
+    public var dispatches: Int
+    public var bytesMoved: Int
 }
 
 /// Lowers a bound graph to an `ExecutionPlan`: one kernel per op (the
@@ -38,7 +49,7 @@ public struct LoweredModel: Sendable {
 /// chunk, reshapes as aliases, and a device argmax at the end of each list.
 public enum Lowering {
     public static func lower(graph: Graph, store: any WeightStore, options: LoweringOptions,
-                             compiler: ShaderCompiler? = nil) throws -> LoweredModel {
+                             compiler: ShaderCompiler? = nil, compileShaders: Bool = true) throws -> LoweredModel {
         guard options.prefillChunk >= 1, options.contextLength >= 1 else {
             throw SmeltError("lowering: prefillChunk (\(options.prefillChunk)) and contextLength "
                 + "(\(options.contextLength)) must be ≥ 1")
@@ -52,17 +63,21 @@ public enum Lowering {
         try state.emit(tokens: options.prefillChunk)
         let prefill = state.builder.commands
 
-        let compiler = try compiler ?? ShaderCompiler()
+        // `smelt plan` needs the plan's shape, not SPIR-V.
+        let compiler = compileShaders ? try compiler ?? ShaderCompiler() : nil
         let kernels = try state.builder.kernelSpecs.map { spec in
-            PlannedKernel(spec: spec, spirv: try compiler.compile(try KernelGenerator.glsl(for: spec, library: .runtime),
-                                                                  name: spec.name))
+            PlannedKernel(spec: spec, spirv: try compiler.map {
+                try $0.compile(try KernelGenerator.glsl(for: spec, library: .runtime), name: spec.name)
+            } ?? [])
         }
         let plan = ExecutionPlan(
             modelName: options.modelName, vocabularySize: state.vocabularySize, contextLength: options.contextLength,
             prefillChunk: options.prefillChunk, kernels: kernels, buffers: state.builder.buffers, decode: decode,
             prefill: prefill, controlBuffer: state.control, tokensBuffer: state.tokens, logitsBuffer: state.logits,
             outputBuffer: state.output)
-        return LoweredModel(plan: plan, weights: state.packer.blob)
+        return LoweredModel(plan: plan, weights: state.packer.blob,
+                            decodeCost: state.decodeCost.mapValues { OpCost(dispatches: $0.dispatches, bytesMoved: $0.bytes) },
+                            remarks: state.remarks)
     }
 }
 
@@ -82,6 +97,19 @@ struct LoweringState {
     var embeddingCopies: [String: LoweredWeight] = [:]
     /// kv_write results → (heads, headDim) of the cache.
     var cacheShape: [ValueID: (heads: Int, headDim: Int)] = [:]
+    /// Packed weights by tensor name.
+    var weightsByName: [String: LoweredWeight] = [:]
+    /// Weight names stored as one matrix (a fused kernel's operands), by member.
+    var weightGroups: [String: [String]] = [:]
+    /// Where the decode list reads a value when it is not its own buffer: a
+    /// fused matvec writes all its projections' rows into one buffer.
+    var decodeViews: [ValueID: BufferSlice] = [:]
+    /// Group name (first member) → the group stored as one matrix.
+    var groupWeights: [String: LoweredWeight] = [:]
+    /// Fused ops that run op by op, and why.
+    var remarks: [String] = []
+    /// Decode dispatches and bytes moved per top-level op (for `smelt plan`).
+    var decodeCost: [Int: (dispatches: Int, bytes: Int)] = [:]
 
     init(graph: Graph, store: any WeightStore, options: LoweringOptions) throws {
         self.graph = graph
@@ -119,38 +147,57 @@ struct LoweringState {
         tokens = builder.addBuffer(.init(name: "tokens", role: .tokens, byteSize: options.prefillChunk * 4))
         logits = builder.addBuffer(.init(name: "logits", role: .logits, byteSize: vocabularySize * 4))
         output = builder.addBuffer(.init(name: "output", role: .output, byteSize: options.contextLength * 4))
-        var byName: [String: LoweredWeight] = [:]
-        for op in graph.ops {
-            switch op.kind {
-            case "input":
-                if graph.name(of: op.result) == "tokens" { bufferOf[op.result] = tokens }
-            case "weight":
-                guard let name = op.attributes["name"]?.stringValue else {
-                    throw SmeltError("weight '%\(graph.name(of: op.result))' has no name", at: op.location)
-                }
-                if byName[name] == nil { byName[name] = try packer.pack(try store.tensor(named: name), into: &builder) }
-                weightOf[op.result] = byName[name]
-            case "reshape":
-                bufferOf[op.result] = bufferOf[op.operands[0]]
-            case "kv_write":
-                let dims = graph.type(of: op.operands[0]).dims
-                guard dims.count == 3, let heads = dims[1].fixedValue, let headDim = dims[2].fixedValue,
-                      try perToken(op.operands[1]) == heads * headDim else {
-                    throw SmeltError("kv_write: k and v must be [T, kvHeads, headDim] of one shape", at: op.location)
-                }
-                let bytes = options.contextLength * heads * headDim * 4
-                let layer = op.attributes["layer"]?.intValue ?? 0
-                for (result, kind) in zip(op.results, ["k", "v"]) {
-                    bufferOf[result] = builder.addBuffer(.init(name: "\(kind)_cache.\(layer)", role: .kvCache,
-                                                                 byteSize: bytes))
-                    cacheShape[result] = (heads, headDim)
-                }
-            case "logits":
-                bufferOf[op.result] = logits
-            default:
-                for result in op.results { bufferOf[result] = try activation(result) }
+        try planWeightGroups()
+        for op in graph.ops { try allocate(op) }
+    }
+
+    /// Buffers (or weights) for `op`'s results; a fused op's members get
+    /// their own (the per-op prefill path uses them) and its results alias
+    /// the values its region yields.
+    mutating func allocate(_ op: Op) throws {
+        switch op.kind {
+        case "input":
+            if graph.name(of: op.result) == "tokens" { bufferOf[op.result] = tokens }
+        case "weight":
+            guard let name = op.attributes["name"]?.stringValue else {
+                throw SmeltError("weight '%\(graph.name(of: op.result))' has no name", at: op.location)
             }
+            if weightsByName[name] == nil { try packWeight(named: name) }
+            weightOf[op.result] = weightsByName[name]
+        case "reshape":
+            bufferOf[op.result] = bufferOf[op.operands[0]]
+        case "kv_write":
+            let dims = graph.type(of: op.operands[0]).dims
+            guard dims.count == 3, let heads = dims[1].fixedValue, let headDim = dims[2].fixedValue,
+                  try perToken(op.operands[1]) == heads * headDim else {
+                throw SmeltError("kv_write: k and v must be [T, kvHeads, headDim] of one shape", at: op.location)
+            }
+            let bytes = options.contextLength * heads * headDim * 4
+            let layer = op.attributes["layer"]?.intValue ?? 0
+            for (result, kind) in zip(op.results, ["k", "v"]) {
+                bufferOf[result] = builder.addBuffer(.init(name: "\(kind)_cache.\(layer)", role: .kvCache,
+                                                             byteSize: bytes))
+                cacheShape[result] = (heads, headDim)
+            }
+        case "logits":
+            bufferOf[op.result] = logits
+        case "fused":
+            guard let region = op.region else { throw SmeltError("fused op without a region", at: op.location) }
+            for member in region.ops { try allocate(member) }
+            for (result, yielded) in zip(op.results, region.yields) {
+                bufferOf[result] = bufferOf[yielded]
+                cacheShape[result] = cacheShape[yielded]
+            }
+            try allocateFusedOutputs(op)
+        default:
+            for result in op.results { bufferOf[result] = try activation(result) }
         }
+    }
+
+    /// The slice a `tokens`-row list reads or writes for `value`.
+    func view(_ value: ValueID, for op: Op, tokens t: Int) throws -> BufferSlice {
+        if t == 1, let view = decodeViews[value] { return view }
+        return builder.whole(try buffer(value, for: op))
     }
 
     func buffer(_ value: ValueID, for op: Op) throws -> Int {

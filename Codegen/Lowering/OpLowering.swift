@@ -6,9 +6,13 @@ import SmeltIR
 /// control buffer; `tokens` only sizes the grid.
 extension LoweringState {
     mutating func emit(tokens t: Int) throws {
-        for op in graph.ops {
+        for (position, op) in graph.ops.enumerated() {
+            let before = builder.dispatchCount, bytesBefore = builder.bytesMoved
             do {
                 try emit(op, tokens: t)
+                if t == 1 {
+                    decodeCost[position] = (builder.dispatchCount - before, builder.bytesMoved - bytesBefore)
+                }
             } catch let error as SmeltError {
                 throw error
             } catch {
@@ -26,9 +30,9 @@ extension LoweringState {
         Float(op.attribute(key)?.doubleValue ?? value)
     }
 
-    private mutating func emit(_ op: Op, tokens t: Int) throws {
+    mutating func emit(_ op: Op, tokens t: Int) throws {
         let ctl = builder.whole(control)
-        func slice(_ value: ValueID) throws -> BufferSlice { builder.whole(try buffer(value, for: op)) }
+        func slice(_ value: ValueID) throws -> BufferSlice { try view(value, for: op, tokens: t) }
         let label = "\(op.kind) %\(graph.name(of: op.result))"
         switch op.kind {
         case "input", "weight", "reshape":
@@ -91,6 +95,8 @@ extension LoweringState {
                              groups: ceilDiv(t * row, 64), label: label, bytesMoved: t * row * 16)
         case "attention":
             try emitAttention(op, tokens: t, label: label)
+        case "fused":
+            try emitFused(op, tokens: t)
         default:
             throw SmeltError("the Vulkan lowering has no kernel for op '\(op.kind)'", at: op.location)
         }
@@ -121,8 +127,8 @@ extension LoweringState {
             rows = t
         }
         let ctl = builder.whole(control)
-        let x = builder.whole(try buffer(op.operands[0], for: op))
-        let y = builder.whole(try buffer(op.result, for: op))
+        let x = try view(op.operands[0], for: op, tokens: t)
+        let y = try view(op.result, for: op, tokens: t)
         let tiled = WeightKernels.bindsXTiles(spec)
         let tiles = tiled ? WeightKernels.tileCount(for: spec, maxTokens: t) : 1
         let tileBytes = WeightKernels.tileBytes(for: spec)
@@ -176,7 +182,7 @@ extension LoweringState {
                 + "\(cache.headDim): heads must be a multiple of KV heads, head sizes equal and ≤ 512", at: op.location)
         }
         let ctl = builder.whole(control)
-        func slice(_ v: ValueID) throws -> BufferSlice { builder.whole(try buffer(v, for: op)) }
+        func slice(_ v: ValueID) throws -> BufferSlice { try view(v, for: op, tokens: t) }
         builder.dispatch(.attentionF32, bindings: [ctl, try slice(op.operands[0]), try slice(op.operands[1]),
                                                    try slice(op.operands[2]), try slice(op.result)],
                          writes: [4],

@@ -9,6 +9,9 @@ struct PlanBuilder {
     var kernelSpecs: [KernelSpec] = []
     private var kernelIndex: [String: Int] = [:]
     private(set) var commands: [PlanCommand] = []
+    /// Dispatches and bytes moved added to the current list so far.
+    private(set) var dispatchCount = 0
+    private(set) var bytesMoved = 0
     private var dirty: Set<Int> = []
 
     mutating func addBuffer(_ buffer: PlannedBuffer) -> Int {
@@ -28,6 +31,8 @@ struct PlanBuilder {
     mutating func beginList() {
         commands = []
         dirty = []
+        dispatchCount = 0
+        bytesMoved = 0
     }
 
     /// Adds a dispatch; `writes` are the indices into `bindings` the kernel
@@ -51,6 +56,8 @@ struct PlanBuilder {
                                                   groups: groups.map { max(1, $0) }, label: label,
                                                   bytesMoved: bytesMoved)))
         for index in writes { dirty.insert(bindings[index].buffer) }
+        dispatchCount += 1
+        self.bytesMoved += bytesMoved
     }
 
     /// A whole-buffer slice.

@@ -63,5 +63,5 @@ extension KernelTemplateLibrary {
     public static let runtime = KernelTemplateLibrary([
         .vectorBinaryF32, .matvecF32, .embeddingPacked, .rmsNormF32, .elementwiseF32, .ropeF32,
         .kvWriteF32, .attentionF32, .sampleArgmax,
-    ] + weightKernelTemplates)
+    ] + weightKernelTemplates + fusedKernelTemplates)
 }

@@ -23,7 +23,9 @@
 /// the loop over a row's blocks: `[[unroll]]` for matvec, where unrolling
 /// makes x addresses constant; `[[dont_unroll]]` for matmul, whose x
 /// addresses depend on the tile anyway and whose unrolled body would take
-/// lavapipe minutes to compile).
+/// lavapipe minutes to compile), `ROW_BODY` (what main does with the
+/// row at `wb`: `decodeRow(wb);`, or for a gated kernel two rows, the
+/// gate's saved in `gateAcc` before the up row is decoded).
 enum WeightKernelSkeleton {
     static func source(decode: String) -> String {
         """
@@ -92,6 +94,11 @@ enum WeightKernelSkeleton {
         float byteAt(uvec4 v, uint j) { return float((v[j >> 2u] >> (8u * (j & 3u))) & 0xFFu); }
         float sbyteAt(uvec4 v, uint j) { return float(int(v[j >> 2u] << (24u - 8u * (j & 3u))) >> 24); }
 
+        // acc[t] += dot(row at wb, x[t]) for the TILE tokens.
+        void decodeRow(uint wb) {
+        \(decode)
+        }
+
         void main() {
             uint r = gl_GlobalInvocationID.x;
             uint count = {{COUNT}};
@@ -107,8 +114,7 @@ enum WeightKernelSkeleton {
                 xrow[t] = (min(t0 + t, count - 1u) + {{XBASE}}) * XW;
             }
             uint wb = min(r, max(pc.rowCount, 1u) - 1u) * ROW_WORDS;
-
-        \(decode)
+            {{ROW_BODY}}
 
             [[unroll]] for (uint t = 0u; t < TILE; ++t) {
                 if (r < pc.rowCount && t0 + t < count) {

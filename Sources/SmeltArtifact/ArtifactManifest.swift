@@ -23,10 +23,14 @@ public struct ArtifactManifest: Codable, Sendable, Equatable {
     public var producer: String
     /// Anything else worth keeping (source checkpoint name, quantization notes).
     public var notes: [String: String]
+    /// The compiler's decisions (`smelt plan X.smelt`); absent in artifacts
+    /// written before plans were stored.
+    public var plan: PlanReport?
 
     public init(modelName: String, architecture: String? = nil, hyperparameters: [String: ConfigValue] = [:],
                 contextLength: Int, graphHash: String, pipeline: String, deviceProfile: String, fusionPlan: String,
-                producer: String = "smelt", notes: [String: String] = [:]) {
+                producer: String = "smelt", notes: [String: String] = [:], plan: PlanReport? = nil) {
+        self.plan = plan
         self.modelName = modelName
         self.architecture = architecture
         self.hyperparameters = hyperparameters

@@ -3,44 +3,72 @@ import SmeltArtifact
 import SmeltCodegen
 import SmeltIR
 import SmeltModels
+import SmeltPasses
 
-/// `smelt compile`: a model config in, one `.smelt` artifact out.
+/// `smelt compile`: a model config in, one `.smelt` artifact out; and
+/// `smelt plan`: the same compilation, reported instead of written.
 public enum ArtifactCompiler {
     /// A line of progress, for long compiles.
     public typealias Progress = (String) -> Void
 
-    public static func compile(modelPath: String, profile: DeviceProfile, output: String,
-                               progress: @escaping Progress = { _ in }) throws {
+    /// A model through the pipeline and the lowering.
+    public struct Compiled {
+        public var model: LoadedModel
+        public var lowered: LoweredModel
+        public var report: PlanReport
+    }
+
+    /// Loads, transforms and lowers a model; `compileShaders: false` skips
+    /// shaderc (for plans).
+    public static func build(modelPath: String, options: PipelineOptions, compileShaders: Bool = true,
+                             afterPass: (String, Graph) -> Void = { _, _ in },
+                             progress: @escaping Progress = { _ in }) throws -> Compiled {
         var start = DispatchTime.now()
         func step(_ what: String) {
             progress(String(format: "%@ (%.1f s)", what, seconds(since: start)))
             start = DispatchTime.now()
         }
-        let model = try ModelLoader.load(modelPath)
-        step("loaded \(model.config.name): \(model.graph.ops.count) ops, \(model.graph.weights.count) weights")
+        let loaded = try ModelLoader.load(modelPath)
+        step("loaded \(loaded.config.name): \(loaded.graph.ops.count) ops, \(loaded.graph.weights.count) weights")
+        let (model, context) = try loaded.applying(options, afterEach: afterPass)
+        let ran = context.timings.map(\.pass)
+        step("pipeline '\(options.pipeline.name)': " + (ran.isEmpty ? "no passes" : ran.joined(separator: ", ")))
+        let profile = options.profile
         let lowered = try Lowering.lower(graph: model.graph, store: model.store, options: LoweringOptions(
             modelName: model.config.name, contextLength: model.config.contextLength,
             prefillChunk: profile.prefillChunk,
             maxTexelBufferBytes: profile.maxTexelBufferElements * 16,
-            maxUniformBufferRange: profile.maxUniformBufferRange))
-        let plan = lowered.plan
-        step("lowered for \(profile.name): \(plan.kernels.count) kernels compiled to SPIR-V, "
-             + "\(plan.decode.filter { if case .dispatch = $0 { true } else { false } }.count) dispatches per decode step, "
+            maxUniformBufferRange: profile.maxUniformBufferRange), compileShaders: compileShaders)
+        let report = PlanReporter.report(graph: model.graph, lowered: lowered, context: context, options: options, ran: ran)
+        step("lowered for \(profile.name): \(lowered.plan.kernels.count) kernels"
+             + (compileShaders ? " compiled to SPIR-V" : "") + ", \(report.decode.dispatches) dispatches per decode step, "
              + String(format: "%.1f MB of packed weights", Double(lowered.weights.count) / 1e6))
+        return Compiled(model: model, lowered: lowered, report: report)
+    }
+
+    public static func compile(modelPath: String, options: PipelineOptions, output: String,
+                               afterPass: (String, Graph) -> Void = { _, _ in },
+                               report: (PlanReport) -> Void = { _ in },
+                               progress: @escaping Progress = { _ in }) throws {
+        let compiled = try build(modelPath: modelPath, options: options, afterPass: afterPass, progress: progress)
+        let (model, lowered) = (compiled.model, compiled.lowered)
+        report(compiled.report)
+        let start = DispatchTime.now()
         let graphText = model.graph.text
+        let gguf = (model.store as? GGUFFile) ?? ((model.store as? ConvertedWeightStore)?.base as? GGUFFile)
         let manifest = ArtifactManifest(
-            modelName: model.config.name, architecture: (model.store as? GGUFFile)?.architecture,
+            modelName: model.config.name, architecture: gguf?.architecture,
             hyperparameters: ArtifactManifest.configValues(model.config.hyperparameters),
             contextLength: model.config.contextLength, graphHash: ArtifactManifest.contentHash(graphText),
-            pipeline: "none", deviceProfile: profile.name,
-            fusionPlan: "per-op: one kernel per op (no fusion passes yet)")
-        let chatTemplate = (model.store as? GGUFFile).flatMap { try? $0.string("tokenizer.chat_template") }
+            pipeline: options.pipeline.name, deviceProfile: options.profile.name,
+            fusionPlan: compiled.report.text, plan: compiled.report)
+        let chatTemplate = gguf.flatMap { try? $0.string("tokenizer.chat_template") }
         // A model without a tokenizer (synthetic weights) stores an empty one.
         let tokenizerData = model.tokenizer.map {
-            TokenizerData($0.vocabulary, chatTemplate: chatTemplate, architecture: (model.store as? GGUFFile)?.architecture)
+            TokenizerData($0.vocabulary, chatTemplate: chatTemplate, architecture: gguf?.architecture)
         } ?? TokenizerData.none
         var lastPhase = ""
-        try ArtifactWriter.write(to: output, manifest: manifest, plan: plan, weights: lowered.weights,
+        try ArtifactWriter.write(to: output, manifest: manifest, plan: lowered.plan, weights: lowered.weights,
                                  tokenizer: tokenizerData) { p in
             if p.phase.rawValue != lastPhase {
                 lastPhase = p.phase.rawValue
@@ -48,7 +76,7 @@ public enum ArtifactCompiler {
             }
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
-        step(String(format: "wrote %@ (%.1f MB)", output, Double(size) / 1e6))
+        progress(String(format: "wrote %@ (%.1f MB) (%.1f s)", output, Double(size) / 1e6, seconds(since: start)))
     }
 }
 

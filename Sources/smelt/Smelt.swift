@@ -8,7 +8,7 @@ struct Smelt: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "smelt",
         abstract: "A graph compiler and runtime for transformer inference.",
-        subcommands: [RunCommand.self, CompileCommand.self, BenchCommand.self, ScoreCommand.self, PerplexityCommand.self, TokenizeCommand.self,
+        subcommands: [RunCommand.self, CompileCommand.self, PlanCommand.self, BenchCommand.self, ScoreCommand.self, PerplexityCommand.self, TokenizeCommand.self,
                       GraphCommand.self, OpsCommand.self, InspectCommand.self, DevicesCommand.self]
     )
 

@@ -9,7 +9,7 @@ import SmeltVulkan
 let gemmaLogitTolerance: Float = 0.05
 
 /// Ground truth from ../shared/reference/gemma3-270m (exact float64 math).
-private struct GreedyFile: Decodable {
+struct GreedyFile: Decodable {
     struct Prompt: Decodable {
         var id: String
         var prompt_ids: [Int32]
@@ -20,12 +20,12 @@ private struct GreedyFile: Decodable {
     var prompts: [Prompt]
 }
 
-private let referenceDirectory = packageRoot.deletingLastPathComponent()
+let referenceDirectory = packageRoot.deletingLastPathComponent()
     .appendingPathComponent("shared/reference/gemma3-270m")
 
-private var skipModelTests: Bool { ProcessInfo.processInfo.environment["SMELT_SKIP_MODEL_TESTS"] == "1" }
+var skipModelTests: Bool { ProcessInfo.processInfo.environment["SMELT_SKIP_MODEL_TESTS"] == "1" }
 
-private func gemmaPath() -> String {
+func gemmaPath() -> String {
     if let path = ProcessInfo.processInfo.environment["SMELT_GGUF"], !path.isEmpty { return path }
     return repoPath("models/gemma-3-270m-q4_k_m.gguf")
 }

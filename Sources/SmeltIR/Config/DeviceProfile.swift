@@ -19,16 +19,30 @@ public struct DeviceProfile: Sendable, Decodable, Equatable {
     public var unifiedMemory: Bool
     /// Tokens one prefill replay processes.
     public var prefillChunk: Int
+    /// Measured decode-matvec rate of each weight format, in billions of
+    /// weights per second (matvec-bench); the quantization pass picks the
+    /// fastest format that loses no precision. Empty: keep stored formats.
+    public var weightRates: [DType: Double]
+    /// Most weight bytes a decode step may read, or nil for no limit.
+    public var bytesPerTokenBudget: Int?
+    /// Whether every workgroup of a dispatch is resident at once, so a
+    /// device-wide barrier cannot deadlock (a persistent megakernel needs it).
+    public var coresidentWorkgroups: Bool
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, maxStorageBufferRange = "max_storage_buffer_range", subgroupSize = "subgroup_size"
         case maxTexelBufferElements = "max_texel_buffer_elements", maxUniformBufferRange = "max_uniform_buffer_range"
-        case unifiedMemory = "unified_memory", prefillChunk = "prefill_chunk"
+        case unifiedMemory = "unified_memory", prefillChunk = "prefill_chunk", weightRates = "weight_rates"
+        case bytesPerTokenBudget = "bytes_per_token_budget", coresidentWorkgroups = "coresident_workgroups"
     }
 
     public init(name: String, maxStorageBufferRange: Int, maxTexelBufferElements: Int = 65536,
                 maxUniformBufferRange: Int = 16384, subgroupSize: Int = 32, unifiedMemory: Bool = false,
-                prefillChunk: Int = 64) {
+                prefillChunk: Int = 64, weightRates: [DType: Double] = [:], bytesPerTokenBudget: Int? = nil,
+                coresidentWorkgroups: Bool = false) {
+        self.weightRates = weightRates
+        self.bytesPerTokenBudget = bytesPerTokenBudget
+        self.coresidentWorkgroups = coresidentWorkgroups
         self.maxUniformBufferRange = maxUniformBufferRange
         self.name = name
         self.maxStorageBufferRange = maxStorageBufferRange
@@ -48,6 +62,20 @@ public struct DeviceProfile: Sendable, Decodable, Equatable {
         subgroupSize = try c.decodeIfPresent(Int.self, forKey: .subgroupSize) ?? 32
         unifiedMemory = try c.decodeIfPresent(Bool.self, forKey: .unifiedMemory) ?? false
         prefillChunk = try c.decodeIfPresent(Int.self, forKey: .prefillChunk) ?? 64
+        bytesPerTokenBudget = try c.decodeIfPresent(Int.self, forKey: .bytesPerTokenBudget)
+        coresidentWorkgroups = try c.decodeIfPresent(Bool.self, forKey: .coresidentWorkgroups) ?? false
+        weightRates = [:]
+        for (key, rate) in try c.decodeIfPresent([String: Double].self, forKey: .weightRates) ?? [:] {
+            guard let dtype = DType(rawValue: key) else {
+                throw DecodingError.dataCorruptedError(forKey: .weightRates, in: c,
+                                                       debugDescription: "unknown weight format '\(key)'")
+            }
+            guard rate > 0, rate.isFinite else {
+                throw DecodingError.dataCorruptedError(forKey: .weightRates, in: c,
+                                                       debugDescription: "the rate of \(key) must be positive")
+            }
+            weightRates[dtype] = rate
+        }
         guard maxStorageBufferRange >= 1 << 16 else {
             throw DecodingError.dataCorruptedError(forKey: .maxStorageBufferRange, in: c,
                                                    debugDescription: "must be at least 65536")
@@ -74,5 +102,6 @@ public struct DeviceProfile: Sendable, Decodable, Equatable {
     public static let lavapipe = DeviceProfile(name: "lavapipe", maxStorageBufferRange: 128 << 20,
                                                maxTexelBufferElements: 128 << 20, maxUniformBufferRange: 65536,
                                                subgroupSize: 8,
-                                               unifiedMemory: true, prefillChunk: 64)
+                                               unifiedMemory: true, prefillChunk: 64,
+                                               weightRates: [.q8_0: 1.1, .q4_k: 0.64, .q5_0: 0.41, .q6_k: 0.38])
 }

@@ -13,13 +13,15 @@ struct InputOp: OpDefinition {
 }
 
 /// `%w = weight {name = "blk.{layer}.attn_q.weight", shape = [N, K]}` — a
-/// stored tensor; `dtype` is set when the graph is bound to a checkpoint and
-/// changed by quantization selection.
+/// stored tensor; `dtype` (its stored format) is set when the graph is bound
+/// to a checkpoint; `quant`, set by the quantization pass, is the format the
+/// compiled model stores it in when that differs.
 struct WeightOp: OpDefinition {
     let name = "weight"
     let summary = "a stored weight tensor, found by name in the checkpoint"
     let operandNames: [String] = []
-    let attributes: [AttributeSpec] = [.required("name", .string), .required("shape", .shape), .optional("dtype", .dtype)]
+    let attributes: [AttributeSpec] = [.required("name", .string), .required("shape", .shape), .optional("dtype", .dtype),
+                                            .optional("quant", .dtype)]
 
     func inferTypes(_ ctx: TypeContext) throws -> [TensorType] {
         let dims = try shapeDims(ctx.attributes["shape"], ctx)

@@ -1,0 +1,183 @@
+/// Row-wise fused kernels: one workgroup per token row (residual_norm) or
+/// per (head, token) (qk_norm_rope). Their norms and rotations use the
+/// formulas of the per-op kernels (RMSNormF32, RoPEAndKV), so a fused
+/// pipeline differs from the per-op one only in summation order.
+extension KernelTemplate {
+    /// s = a + (hasPost ? y / rms(y) · gp : y);  n = s / rms(s) · g, per
+    /// token row of `dim`.
+    public static let residualNorm = KernelTemplate(name: "residual_norm", source: """
+        #version 450
+        {{WORKGROUP_SIZE}}
+        {{BINDINGS}}
+        {{PUSH_CONSTANTS}}
+        shared float red[64];
+
+        float total(float v) {
+            uint tid = gl_LocalInvocationID.x;
+            red[tid] = v;
+            barrier();
+            for (uint stride = 32u; stride > 0u; stride >>= 1u) {
+                if (tid < stride) { red[tid] += red[tid + stride]; }
+                barrier();
+            }
+            float r = red[0];
+            barrier();
+            return r;
+        }
+
+        void main() {
+            uint t = gl_WorkGroupID.x;
+            if (t >= ctl[1]) { return; }
+            uint tid = gl_LocalInvocationID.x;
+            uint base = t * pc.dim;
+            float inv = 1.0;
+            if (pc.hasPost != 0u) {
+                float q = 0.0;
+                for (uint i = tid; i < pc.dim; i += 64u) { float v = y[base + i]; q += v * v; }
+                inv = inversesqrt(total(q) / float(pc.dim) + pc.epsPost);
+            }
+            float q = 0.0;
+            for (uint i = tid; i < pc.dim; i += 64u) {
+                float branch = pc.hasPost != 0u ? y[base + i] * inv * gp[i] : y[base + i];
+                float v = a[base + i] + branch;
+                s[base + i] = v;
+                q += v * v;
+            }
+            float invS = inversesqrt(total(q) / float(pc.dim) + pc.eps);
+            for (uint i = tid; i < pc.dim; i += 64u) { n[base + i] = s[base + i] * invS * g[i]; }
+        }
+
+        """)
+
+    /// Workgroup (h, t): query heads h < qHeads normalize (hasNorm), rotate
+    /// and store to qo; key heads normalize, rotate and store to the key
+    /// cache at ctl.position + t, and copy their value head to the value
+    /// cache. Pairs as in rope_f32; dims past `rotary` are copied.
+    public static let qkNormRoPE = KernelTemplate(name: "qk_norm_rope", source: """
+        #version 450
+        {{WORKGROUP_SIZE}}
+        {{BINDINGS}}
+        {{PUSH_CONSTANTS}}
+        shared float red[64];
+
+        float total(float v) {
+            uint tid = gl_LocalInvocationID.x;
+            red[tid] = v;
+            barrier();
+            for (uint stride = 32u; stride > 0u; stride >>= 1u) {
+                if (tid < stride) { red[tid] += red[tid + stride]; }
+                barrier();
+            }
+            float r = red[0];
+            barrier();
+            return r;
+        }
+
+        void main() {
+            uint h = gl_WorkGroupID.x;
+            uint t = gl_WorkGroupID.y;
+            if (t >= ctl[1]) { return; }
+            uint tid = gl_LocalInvocationID.x;
+            bool isQ = h < pc.qHeads;
+            uint head = isQ ? h : h - pc.qHeads;
+            uint rowLen = (isQ ? pc.qHeads : pc.kvHeads) * pc.headDim;
+            uint src = t * rowLen + head * pc.headDim;
+            uint position = ctl[0] + t;
+            uint dst = isQ ? src : position * rowLen + head * pc.headDim;
+            bool store = isQ || position < pc.capacity;
+            float inv = 1.0;
+            if (pc.hasNorm != 0u) {
+                float q = 0.0;
+                for (uint i = tid; i < pc.headDim; i += 64u) {
+                    float v = isQ ? xq[src + i] : xk[src + i];
+                    q += v * v;
+                }
+                inv = inversesqrt(total(q) / float(pc.headDim) + pc.eps);
+            }
+            uint rotaryHalf = pc.rotary / 2u;
+            for (uint pair = tid; pair < pc.headDim / 2u; pair += 64u) {
+                uint ia, ib;
+                if (pair < rotaryHalf) {
+                    ia = pc.neox != 0u ? pair : 2u * pair;
+                    ib = pc.neox != 0u ? pair + rotaryHalf : 2u * pair + 1u;
+                } else {
+                    ia = pc.rotary + 2u * (pair - rotaryHalf);
+                    ib = ia + 1u;
+                }
+                float a = isQ ? xq[src + ia] : xk[src + ia];
+                float b = isQ ? xq[src + ib] : xk[src + ib];
+                if (pc.hasNorm != 0u) {
+                    a = a * inv * (isQ ? wq[ia] : wk[ia]);
+                    b = b * inv * (isQ ? wq[ib] : wk[ib]);
+                }
+                if (pair < rotaryHalf) {
+                    float inverseFrequency = exp2(-2.0 * float(pair) / float(pc.rotary) * log2(pc.theta));
+                    float angle = float(position) * inverseFrequency;
+                    angle -= 6.283185307179586 * floor(angle / 6.283185307179586);
+                    float cs = cos(angle), sn = sin(angle);
+                    float ra = a * cs - b * sn;
+                    b = a * sn + b * cs;
+                    a = ra;
+                }
+                if (isQ) {
+                    qo[dst + ia] = a;
+                    qo[dst + ib] = b;
+                } else if (store) {
+                    kc[dst + ia] = a;
+                    kc[dst + ib] = b;
+                }
+            }
+            if (!isQ && store) {
+                for (uint i = tid; i < pc.headDim; i += 64u) { vc[dst + i] = xv[src + i]; }
+            }
+        }
+
+        """)
+}
+
+/// Templates of fused kernels (the weight-reading ones are variants of the
+/// weight templates, chosen by spec parameters).
+let fusedKernelTemplates: [KernelTemplate] = [.residualNorm, .qkNormRoPE]
+
+extension KernelSpec {
+    /// Bindings ctl (0), a (1), y (2), gp (3, the branch's post-norm weight;
+    /// any buffer when hasPost = 0), g (4), s (5), n (6); dispatch one
+    /// workgroup per token.
+    public static let residualNorm = KernelSpec(
+        name: "residual_norm", template: KernelTemplate.residualNorm.name, workgroupSize: .init(64),
+        bindings: [
+            .init(name: "ctl", binding: 0, access: .readOnly, elementType: "uint"),
+            .init(name: "a", binding: 1, access: .readOnly, elementType: "float"),
+            .init(name: "y", binding: 2, access: .readOnly, elementType: "float"),
+            .init(name: "gp", binding: 3, access: .readOnly, elementType: "float"),
+            .init(name: "g", binding: 4, access: .readOnly, elementType: "float"),
+            .init(name: "s", binding: 5, access: .readWrite, elementType: "float"),
+            .init(name: "n", binding: 6, access: .writeOnly, elementType: "float"),
+        ],
+        pushConstants: [
+            .init(name: "dim", type: .uint), .init(name: "hasPost", type: .uint),
+            .init(name: "epsPost", type: .float), .init(name: "eps", type: .float),
+        ])
+
+    /// Bindings ctl (0), q (1), k (2), v (3), q-norm weight (4), k-norm
+    /// weight (5; 4 and 5 any buffer when hasNorm = 0), rotated q out (6),
+    /// k cache (7), v cache (8); dispatch (qHeads + kvHeads, tokens).
+    public static let qkNormRoPE = KernelSpec(
+        name: "qk_norm_rope", template: KernelTemplate.qkNormRoPE.name, workgroupSize: .init(64),
+        bindings: [
+            .init(name: "ctl", binding: 0, access: .readOnly, elementType: "uint"),
+            .init(name: "xq", binding: 1, access: .readOnly, elementType: "float"),
+            .init(name: "xk", binding: 2, access: .readOnly, elementType: "float"),
+            .init(name: "xv", binding: 3, access: .readOnly, elementType: "float"),
+            .init(name: "wq", binding: 4, access: .readOnly, elementType: "float"),
+            .init(name: "wk", binding: 5, access: .readOnly, elementType: "float"),
+            .init(name: "qo", binding: 6, access: .writeOnly, elementType: "float"),
+            .init(name: "kc", binding: 7, access: .writeOnly, elementType: "float"),
+            .init(name: "vc", binding: 8, access: .writeOnly, elementType: "float"),
+        ],
+        pushConstants: [
+            .init(name: "qHeads", type: .uint), .init(name: "kvHeads", type: .uint), .init(name: "headDim", type: .uint),
+            .init(name: "rotary", type: .uint), .init(name: "neox", type: .uint), .init(name: "theta", type: .float),
+            .init(name: "hasNorm", type: .uint), .init(name: "eps", type: .float), .init(name: "capacity", type: .uint),
+        ])
+}
