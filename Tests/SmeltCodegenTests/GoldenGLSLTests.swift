@@ -25,6 +25,26 @@ import SmeltCodegen
         #expect(glsl == golden, "\(file.path) differs; rerun with SMELT_UPDATE_GOLDEN=1 and review the diff")
     }
 
+    /// The fused kernels the lowering emits (runtime library).
+    static let fusedCases: [KernelSpec] = [
+        .residualNorm, .qkNormRoPE,
+        (try? WeightKernels.gatedMatvecSpec(dtype: .q8_0, rows: 64, cols: 64, activation: "gelu_tanh"))!,
+    ]
+
+    @Test(arguments: fusedCases)
+    func fusedKernelGLSLMatchesGolden(_ spec: KernelSpec) throws {
+        let glsl = try KernelGenerator.glsl(for: spec, library: .runtime)
+        let file = Self.goldenDirectory.appendingPathComponent("\(spec.name).comp")
+        if ProcessInfo.processInfo.environment["SMELT_UPDATE_GOLDEN"] == "1" {
+            try glsl.write(to: file, atomically: true, encoding: .utf8)
+            return
+        }
+        let golden = try String(contentsOf: file, encoding: .utf8)
+        #expect(glsl == golden, "\(file.path) differs; rerun with SMELT_UPDATE_GOLDEN=1 and review the diff")
+        let words = try ShaderCompiler().compile(glsl, name: spec.name)
+        #expect(words.first == 0x0723_0203, "SPIR-V magic number")
+    }
+
     @Test(arguments: cases)
     func generatedGLSLCompiles(_ spec: KernelSpec) throws {
         let words = try ShaderCompiler().compile(try KernelGenerator.glsl(for: spec), name: spec.name)
@@ -32,6 +52,6 @@ import SmeltCodegen
     }
 }
 
-extension KernelSpec: @retroactive CustomTestStringConvertible {
+extension KernelSpec: CustomTestStringConvertible {
     public var testDescription: String { name }
 }
