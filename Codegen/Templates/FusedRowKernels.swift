@@ -2,6 +2,25 @@
 /// per (head, token) (qk_norm_rope). Their norms and rotations use the
 /// formulas of the per-op kernels (RMSNormF32, RoPEAndKV), so a fused
 /// pipeline differs from the per-op one only in summation order.
+/// GLSL: `total(v)`, the sum of v over a 64-invocation workgroup (all
+/// invocations must call it).
+private let workgroupTotal = """
+    shared float red[64];
+
+    float total(float v) {
+        uint tid = gl_LocalInvocationID.x;
+        red[tid] = v;
+        barrier();
+        for (uint stride = 32u; stride > 0u; stride >>= 1u) {
+            if (tid < stride) { red[tid] += red[tid + stride]; }
+            barrier();
+        }
+        float r = red[0];
+        barrier();
+        return r;
+    }
+    """
+
 extension KernelTemplate {
     /// s = a + (hasPost ? y / rms(y) · gp : y);  n = s / rms(s) · g, per
     /// token row of `dim`.
@@ -10,20 +29,7 @@ extension KernelTemplate {
         {{WORKGROUP_SIZE}}
         {{BINDINGS}}
         {{PUSH_CONSTANTS}}
-        shared float red[64];
-
-        float total(float v) {
-            uint tid = gl_LocalInvocationID.x;
-            red[tid] = v;
-            barrier();
-            for (uint stride = 32u; stride > 0u; stride >>= 1u) {
-                if (tid < stride) { red[tid] += red[tid + stride]; }
-                barrier();
-            }
-            float r = red[0];
-            barrier();
-            return r;
-        }
+        \(workgroupTotal)
 
         void main() {
             uint t = gl_WorkGroupID.x;
@@ -58,20 +64,7 @@ extension KernelTemplate {
         {{WORKGROUP_SIZE}}
         {{BINDINGS}}
         {{PUSH_CONSTANTS}}
-        shared float red[64];
-
-        float total(float v) {
-            uint tid = gl_LocalInvocationID.x;
-            red[tid] = v;
-            barrier();
-            for (uint stride = 32u; stride > 0u; stride >>= 1u) {
-                if (tid < stride) { red[tid] += red[tid + stride]; }
-                barrier();
-            }
-            float r = red[0];
-            barrier();
-            return r;
-        }
+        \(workgroupTotal)
 
         void main() {
             uint h = gl_WorkGroupID.x;

@@ -15,8 +15,12 @@ import SmeltCodegen
 
     @Test(arguments: cases)
     func generatedGLSLMatchesGolden(_ spec: KernelSpec) throws {
-        let glsl = try KernelGenerator.glsl(for: spec)
-        let file = Self.goldenDirectory.appendingPathComponent("\(spec.name).comp")
+        try Self.check(try KernelGenerator.glsl(for: spec), of: spec)
+    }
+
+    /// Compares with (or, with SMELT_UPDATE_GOLDEN=1, writes) Golden/NAME.comp.
+    static func check(_ glsl: String, of spec: KernelSpec) throws {
+        let file = goldenDirectory.appendingPathComponent("\(spec.name).comp")
         if ProcessInfo.processInfo.environment["SMELT_UPDATE_GOLDEN"] == "1" {
             try glsl.write(to: file, atomically: true, encoding: .utf8)
             return
@@ -34,13 +38,7 @@ import SmeltCodegen
     @Test(arguments: fusedCases)
     func fusedKernelGLSLMatchesGolden(_ spec: KernelSpec) throws {
         let glsl = try KernelGenerator.glsl(for: spec, library: .runtime)
-        let file = Self.goldenDirectory.appendingPathComponent("\(spec.name).comp")
-        if ProcessInfo.processInfo.environment["SMELT_UPDATE_GOLDEN"] == "1" {
-            try glsl.write(to: file, atomically: true, encoding: .utf8)
-            return
-        }
-        let golden = try String(contentsOf: file, encoding: .utf8)
-        #expect(glsl == golden, "\(file.path) differs; rerun with SMELT_UPDATE_GOLDEN=1 and review the diff")
+        try Self.check(glsl, of: spec)
         let words = try ShaderCompiler().compile(glsl, name: spec.name)
         #expect(words.first == 0x0723_0203, "SPIR-V magic number")
     }
