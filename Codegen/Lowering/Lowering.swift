@@ -145,7 +145,13 @@ struct LoweringState {
     mutating func allocate() throws {
         control = builder.addBuffer(.init(name: "control", role: .control, byteSize: ControlBlock.wordCount * 4))
         tokens = builder.addBuffer(.init(name: "tokens", role: .tokens, byteSize: options.prefillChunk * 4))
-        logits = builder.addBuffer(.init(name: "logits", role: .logits, byteSize: vocabularySize * 4))
+        // The sampler reads the logits as a texel buffer of 4-logit texels.
+        let logitsBytes = (vocabularySize + 3) / 4 * 16
+        guard logitsBytes <= options.maxTexelBufferBytes else {
+            throw SmeltError("the sampler reads the \(vocabularySize) logits as one texel buffer of \(logitsBytes) bytes; "
+                + "the device's texel buffers hold at most \(options.maxTexelBufferBytes) bytes")
+        }
+        logits = builder.addBuffer(.init(name: "logits", role: .logits, byteSize: logitsBytes))
         output = builder.addBuffer(.init(name: "output", role: .output, byteSize: options.contextLength * 4))
         try planWeightGroups()
         for op in graph.ops { try allocate(op) }

@@ -20,8 +20,8 @@ extension LoweringState {
             }
         }
         let ctl = builder.whole(control)
-        builder.dispatch(.sampleArgmax, bindings: [ctl, builder.whole(logits), builder.whole(self.tokens),
-                                                   builder.whole(output)],
+        builder.dispatch(.sample, bindings: [ctl, builder.whole(logits), builder.whole(self.tokens),
+                                             builder.whole(output)],
                          writes: [0, 2, 3], push: [vocabularySize.word, options.contextLength.word], groups: 1,
                          label: "sample", bytesMoved: vocabularySize * 4)
     }

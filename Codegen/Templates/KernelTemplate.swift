@@ -29,6 +29,12 @@ public struct KernelTemplateLibrary: Sendable {
     /// The templates that ship with Smelt.
     public static let builtin = KernelTemplateLibrary([.vectorBinaryF32, .matvecF32] + weightKernelTemplates)
 
+    /// Every template the lowering uses.
+    public static let runtime = KernelTemplateLibrary([
+        .vectorBinaryF32, .matvecF32, .embeddingPacked, .rmsNormF32, .elementwiseF32, .ropeF32,
+        .kvWriteF32, .attentionF32, .sample,
+    ] + weightKernelTemplates + fusedKernelTemplates)
+
     /// The template called `name`; `kernel` names the spec asking, for the
     /// error message.
     public func template(named name: String, for kernel: String) throws -> KernelTemplate {

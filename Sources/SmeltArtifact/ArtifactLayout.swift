@@ -9,8 +9,11 @@ import SmeltIR
 public struct ArtifactLayout: Sendable, Equatable {
     /// "SMELT" and three NULs.
     public static let magic: [UInt8] = Array("SMELT".utf8) + [0, 0, 0]
-    /// The version this build writes and the only one it reads.
-    public static let formatVersion: UInt32 = 2
+    /// The version this build writes and the only one it reads. 3: the
+    /// plan's lists end with the `sample` kernel, which samples with the
+    /// control block's sampler words (a version-2 plan would sample greedily
+    /// whatever the temperature).
+    public static let formatVersion: UInt32 = 3
     public static let headerBytes = 64
     public static let sectionEntryBytes = 48
     /// Longest section name (bytes of ASCII, NUL-padded in the table).

@@ -26,7 +26,8 @@ public struct ExecutionPlan: Codable, Sendable, Equatable {
     /// Buffer ids of the step-protocol buffers.
     public var controlBuffer: Int
     public var tokensBuffer: Int
-    /// Logits of the last processed position, f32[vocab].
+    /// Logits of the last processed position, f32[vocab] (padded to whole
+    /// 16-byte texels).
     public var logitsBuffer: Int
     /// Sampled tokens by position, i32[contextLength].
     public var outputBuffer: Int
@@ -62,6 +63,10 @@ public enum ControlBlock {
     public static let topP = 4
     public static let rngLow = 5
     public static let rngHigh = 6
+    /// Set by the sampler (bit 0) when a step had nothing to sample from:
+    /// greedy logits all NaN, or sampled logits with no finite maximum. The
+    /// host reads and clears it.
+    public static let status = 7
     /// Number of words; the buffer is this many u32s.
     public static let wordCount = 8
 }

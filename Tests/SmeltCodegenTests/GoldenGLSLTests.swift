@@ -11,11 +11,12 @@ import SmeltCodegen
     static let cases: [KernelSpec] = [
         .vectorBinaryF32(.add),
         .matvecF32(rows: 4, cols: 3, workgroupSize: 32),
+        .sample,
     ]
 
     @Test(arguments: cases)
     func generatedGLSLMatchesGolden(_ spec: KernelSpec) throws {
-        try Self.check(try KernelGenerator.glsl(for: spec), of: spec)
+        try Self.check(try KernelGenerator.glsl(for: spec, library: .runtime), of: spec)
     }
 
     /// Compares with (or, with SMELT_UPDATE_GOLDEN=1, writes) Golden/NAME.comp.
@@ -45,7 +46,7 @@ import SmeltCodegen
 
     @Test(arguments: cases)
     func generatedGLSLCompiles(_ spec: KernelSpec) throws {
-        let words = try ShaderCompiler().compile(try KernelGenerator.glsl(for: spec), name: spec.name)
+        let words = try ShaderCompiler().compile(try KernelGenerator.glsl(for: spec, library: .runtime), name: spec.name)
         #expect(words.first == 0x0723_0203, "SPIR-V magic number")
     }
 }

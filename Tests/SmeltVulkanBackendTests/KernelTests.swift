@@ -93,13 +93,13 @@ import SmeltVulkan
 
     /// Argmax (first of equal maxima), the token and output writes, and the
     /// step protocol's position advance.
-    @Test func sampleArgmaxAdvancesTheStep() throws {
+    @Test func greedySampleAdvancesTheStep() throws {
         try withValidatedDevice { device in
             var logits = testValues(count: 1000, seed: 14)
             logits[700] = 5
             logits[321] = 5
             logits[10] = .nan
-            let out = try runKernel(device, .sampleArgmax, control: [12, 3],
+            let out = try runKernel(device, .sample, control: [12, 3],
                                     buffers: [logits.words, [0, 0], [UInt32](repeating: 0, count: 20)],
                                     bindings: [0, 1, 2, 3], push: [1000, 20], groups: 1)
             #expect(try CPUKernels.argmax(logits) == 321)
