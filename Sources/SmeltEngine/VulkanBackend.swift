@@ -3,23 +3,21 @@ import SmeltArtifact
 import SmeltCodegen
 import SmeltIR
 import SmeltModels
-import SmeltReference
 import SmeltVulkan
 
 /// Runs a model on a Vulkan device through a lowered `ExecutionPlan`.
 ///
-/// Greedy decoding stays on the device: each step replays the recorded
-/// decode list, which feeds itself the token it sampled. A step given
-/// other tokens (the prompt, a host-sampled token, teacher forcing) goes
-/// through the prefill list with those tokens written first. With a
-/// temperature the device's argmax is ignored and the host samples the
-/// read-back logits with the same generator as the reference backend.
+/// Decoding stays on the device, greedy or sampled: each step replays the
+/// recorded decode list, which samples (argmax, or temperature/top-k/top-p
+/// with the control block's SplitMix64 state) and feeds itself the token.
+/// A step given other tokens (the prompt, teacher forcing) goes through the
+/// prefill list with those tokens written first. The generator is seeded
+/// like the reference backend's, so a seed gives its tokens as long as the
+/// logits agree (see docs/Vulkan.md for where f32 sampling can differ).
 public final class VulkanBackend: InferenceBackend {
     public let name = "vulkan"
     public let runtime: VulkanRuntime
-    private var sampling = SamplingParameters.greedy
-    private var rng = SplitMix64(seed: 0)
-    /// The token the device holds in tokens[0] after the last greedy step.
+    /// The token the device holds in tokens[0] after the last step.
     private var deviceToken: Int32?
 
     /// Lowers and compiles `model` in memory, then opens the runtime.
@@ -98,39 +96,52 @@ public final class VulkanBackend: InferenceBackend {
     public func reset(sampling: SamplingParameters) throws {
         try sampling.validate()
         try runtime.reset()
-        self.sampling = sampling
-        rng = SplitMix64(seed: sampling.seed)
+        try runtime.setSampler(temperature: sampling.temperature, topK: sampling.topK, topP: sampling.topP,
+                               rngState: SplitMix64(seed: sampling.seed).state)
         deviceToken = nil
     }
 
     public func step(_ tokens: [Int32]) throws -> Int32 {
-        let greedy = sampling.temperature == 0
         let sampled: Int32
-        if greedy, tokens.count == 1, let held = deviceToken, held == tokens[0] {
+        if tokens.count == 1, let held = deviceToken, held == tokens[0] {
+            deviceToken = nil
             sampled = try runtime.decode(steps: 1)[0]
         } else {
+            deviceToken = nil
             sampled = try runtime.prefill(tokens)
         }
-        guard greedy else {
-            deviceToken = nil
-            let logits = try runtime.readLogits()
-            return Int32(try CPUKernels.sample(logits, temperature: sampling.temperature, topK: sampling.topK,
-                                               topP: sampling.topP, rng: &rng))
-        }
+        try checkSampler()
         deviceToken = sampled
         return sampled
     }
 
-    /// Greedy decoding of `count` tokens after `prompt`, several decode
+    /// Decodes `count` tokens after `prompt` on the device, several decode
     /// steps per submission; the tokens equal repeated `step` calls.
-    public func generateGreedy(prompt: [Int32], count: Int, stepsPerSubmit: Int = 8) throws -> [Int32] {
-        try reset(sampling: .greedy)
+    public func generate(prompt: [Int32], count: Int, sampling: SamplingParameters = .greedy,
+                         stepsPerSubmit: Int = 8) throws -> [Int32] {
+        try reset(sampling: sampling)
         var out = [try runtime.prefill(prompt)]
+        try checkSampler()
         while out.count < count {
             out += try runtime.decode(steps: min(stepsPerSubmit, count - out.count))
+            try checkSampler()
         }
         deviceToken = out.last
         return Array(out.prefix(count))
+    }
+
+    /// Greedy `generate`.
+    public func generateGreedy(prompt: [Int32], count: Int, stepsPerSubmit: Int = 8) throws -> [Int32] {
+        try generate(prompt: prompt, count: count, sampling: .greedy, stepsPerSubmit: stepsPerSubmit)
+    }
+
+    /// Throws if the device sampler reported logits it could not sample.
+    private func checkSampler() throws {
+        guard try runtime.takeSamplerStatus() == 0 else {
+            deviceToken = nil
+            throw SmeltError("the logits at position \(max(position - 1, 0)) are all NaN or, with a temperature, "
+                + "have no finite maximum: there is nothing to sample", hint: "the model produced non-finite values")
+        }
     }
 
     /// Teacher-forced logits of every token, one position per prefill
@@ -139,7 +150,7 @@ public final class VulkanBackend: InferenceBackend {
         var logits: [Float] = []
         logits.reserveCapacity(tokens.count * vocabularySize)
         for token in tokens {
-            _ = try runtime.prefill([token])
+            _ = try runtime.prefill([token], sample: false)
             logits += try runtime.readLogits()
         }
         deviceToken = nil

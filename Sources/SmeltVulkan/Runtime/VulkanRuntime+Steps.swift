@@ -17,24 +17,33 @@ extension VulkanRuntime {
     }
 
     /// Runs `tokens` through the prefill list chunk by chunk and returns the
-    /// token the device sampled after the last one.
+    /// token the device sampled after the last one. Only the last chunk
+    /// samples with the control block's sampler (earlier chunks, and every
+    /// chunk when `sample` is false, take the greedy token and draw no random
+    /// number, so the generator advances once per sampled token).
     @discardableResult
-    public func prefill(_ tokens: [Int32]) throws -> Int32 {
+    public func prefill(_ tokens: [Int32], sample: Bool = true) throws -> Int32 {
         guard !tokens.isEmpty else { throw VulkanError.invalidArgument("prefill: no tokens") }
         let start = try position
         guard start + tokens.count <= plan.contextLength else {
             throw VulkanError.invalidArgument("prefill: position \(start) + \(tokens.count) tokens exceed the "
                 + "context length \(plan.contextLength)")
         }
+        let control = buffers[plan.controlBuffer]
+        let temperature = try control.read(UInt32.self, count: 1, from: ControlBlock.temperature * 4)[0]
         var offset = 0
         while offset < tokens.count {
             let chunk = Array(tokens[offset ..< min(tokens.count, offset + plan.prefillChunk)])
+            let last = offset + chunk.count == tokens.count
             try buffers[plan.tokensBuffer].write(chunk)
-            try buffers[plan.controlBuffer].write([UInt32(chunk.count)], at: ControlBlock.count * 4)
+            try control.write([UInt32(chunk.count)], at: ControlBlock.count * 4)
+            try control.write([last && sample ? temperature : 0], at: ControlBlock.temperature * 4)
             try device.submit(prefillCommands).wait()
             counters.prefillSubmissions += 1
             offset += chunk.count
         }
+        try control.write([temperature], at: ControlBlock.temperature * 4)
+        if !sample { try control.write([UInt32(0)], at: ControlBlock.status * 4) }
         return try lastToken()
     }
 
@@ -51,6 +60,35 @@ extension VulkanRuntime {
         counters.decodeSubmissions += 1
         let ids = try buffers[plan.outputBuffer].read(Int32.self, count: steps, from: (start + 1) * 4)
         return ids
+    }
+
+    /// Sets the sampler words of the control block; the next sampled step
+    /// draws from `rngState`. A temperature of 0 is greedy.
+    public func setSampler(temperature: Float, topK: Int, topP: Float, rngState: UInt64) throws {
+        guard temperature >= 0, temperature.isFinite, topK >= 0, topP > 0, topP <= 1 else {
+            throw VulkanError.invalidArgument("sampler: temperature \(temperature) must be finite and >= 0, "
+                + "top-k \(topK) >= 0, top-p \(topP) in (0, 1]")
+        }
+        try buffers[plan.controlBuffer].write([
+            temperature.bitPattern, UInt32(min(topK, Int(UInt32.max))), topP.bitPattern,
+            UInt32(truncatingIfNeeded: rngState), UInt32(truncatingIfNeeded: rngState >> 32),
+        ], at: ControlBlock.temperature * 4)
+    }
+
+    /// The sampler's SplitMix64 state (advanced once per sampled token).
+    public var rngState: UInt64 {
+        get throws {
+            let words = try buffers[plan.controlBuffer].read(UInt32.self, count: 2, from: ControlBlock.rngLow * 4)
+            return UInt64(words[0]) | UInt64(words[1]) << 32
+        }
+    }
+
+    /// The sampler's status word (`ControlBlock.status`), cleared by the read.
+    public func takeSamplerStatus() throws -> UInt32 {
+        let control = buffers[plan.controlBuffer]
+        let status = try control.read(UInt32.self, count: 1, from: ControlBlock.status * 4)[0]
+        if status != 0 { try control.write([UInt32(0)], at: ControlBlock.status * 4) }
+        return status
     }
 
     /// The token sampled by the last step.
