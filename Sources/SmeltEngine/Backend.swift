@@ -18,6 +18,11 @@ public struct SamplingParameters: Sendable, Equatable {
 
     public static let greedy = SamplingParameters()
 
+    /// "greedy", or "temperature 0.8, top-k 40, top-p 0.95, seed 1".
+    public var summary: String {
+        temperature == 0 ? "greedy" : "temperature \(temperature), top-k \(topK), top-p \(topP), seed \(seed)"
+    }
+
     /// Checks ranges, naming the flag a person would have set.
     public func validate() throws {
         guard temperature >= 0, temperature.isFinite else { throw SmeltError("--temperature must be >= 0, got \(temperature)") }

@@ -10,6 +10,8 @@ public struct BenchReport: Codable, Sendable {
     public var driver: String?
     public var promptTokens: Int
     public var generatedTokens: Int
+    /// "greedy", or the temperature, top-k, top-p and seed.
+    public var sampling: String
     /// Time to first token, split.
     public var tokenizeSeconds: Double
     public var prefillSeconds: Double
@@ -27,14 +29,17 @@ public struct BenchReport: Codable, Sendable {
     public var peakDeviceMemoryBytes: Int?
 }
 
-/// Runs a prefill of `promptTokens` and `generatedTokens` greedy decode steps.
+/// Runs a prefill of `promptTokens` and `generatedTokens` decode steps,
+/// greedy unless `sampling` has a temperature.
 public struct Bench {
     public var promptTokens = 512
     public var generatedTokens = 32
+    public var sampling = SamplingParameters.greedy
 
-    public init(promptTokens: Int, generatedTokens: Int) {
+    public init(promptTokens: Int, generatedTokens: Int, sampling: SamplingParameters = .greedy) {
         self.promptTokens = promptTokens
         self.generatedTokens = generatedTokens
+        self.sampling = sampling
     }
 
     /// A prompt of exactly `promptTokens` ids: real text, tokenized (that
@@ -60,7 +65,8 @@ public struct Bench {
             throw SmeltError("bench needs --prompt-tokens >= 1 and --gen-tokens >= 2")
         }
         let (prompt, tokenizeTime) = self.prompt(tokenizer: tokenizer, vocabularySize: backend.vocabularySize)
-        let generation = try Generator(backend: backend).generate(prompt: prompt, maxTokens: generatedTokens)
+        let generation = try Generator(backend: backend).generate(prompt: prompt, maxTokens: generatedTokens,
+                                                                  sampling: sampling)
         let t = generation.timings
         let latencies = t.decodeSteps.sorted()
         func percentile(_ p: Double) -> Double {
@@ -70,7 +76,7 @@ public struct Bench {
         let decodeRate = t.decodeTokensPerSecond
         return BenchReport(
             model: model, backend: backend.name, device: counters.deviceName, driver: counters.driverName,
-            promptTokens: prompt.count, generatedTokens: generation.tokens.count,
+            promptTokens: prompt.count, generatedTokens: generation.tokens.count, sampling: sampling.summary,
             tokenizeSeconds: tokenizeTime, prefillSeconds: t.prefill, firstDecodeStepSeconds: t.firstDecodeStep,
             prefillTokensPerSecond: Double(prompt.count) / t.prefill, decodeTokensPerSecond: decodeRate,
             decodeLatencyP50Ms: percentile(0.5), decodeLatencyP95Ms: percentile(0.95),

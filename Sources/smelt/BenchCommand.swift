@@ -9,7 +9,8 @@ struct BenchCommand: ParsableCommand {
         abstract: "Measure prefill and decode speed.",
         discussion: """
         Prefills a prompt of --prompt-tokens tokens (real text, tokenized), then decodes \
-        --gen-tokens tokens greedily. Prints time to first token split into tokenize / \
+        --gen-tokens tokens (greedily, or sampled with --temperature, --top-k, --top-p and \
+        --seed as `smelt run` takes them). Prints time to first token split into tokenize / \
         prefill / first decode step, prefill and decode tok/s, p50/p95 decode latency, \
         and what the backend counts: dispatches per token, command-buffer recordings, \
         bytes moved per token, achieved GB/s, peak device memory.
@@ -18,11 +19,13 @@ struct BenchCommand: ParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
     @Option(name: .customLong("prompt-tokens"), help: "Tokens in the prompt.") var promptTokens = 512
     @Option(name: .customLong("gen-tokens"), help: "Tokens to generate.") var genTokens = 32
+    @OptionGroup var sampling: SamplingOptions
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
+        try sampling.parameters.validate()
         let (loaded, backend) = try modelOptions.load()
-        let report = try Bench(promptTokens: promptTokens, generatedTokens: genTokens)
+        let report = try Bench(promptTokens: promptTokens, generatedTokens: genTokens, sampling: sampling.parameters)
             .run(backend: backend, model: loaded.name, tokenizer: loaded.tokenizer)
         if json {
             let encoder = JSONEncoder()
@@ -40,7 +43,7 @@ extension BenchReport {
         func opt<T>(_ value: T?, _ format: (T) -> String) -> String { value.map(format) ?? "n/a" }
         let rows: [(String, String)] = [
             ("model", model), ("backend", backend), ("device", device ?? "n/a"), ("driver", driver ?? "n/a"),
-            ("prompt tokens", "\(promptTokens)"), ("generated tokens", "\(generatedTokens)"),
+            ("prompt tokens", "\(promptTokens)"), ("generated tokens", "\(generatedTokens)"), ("sampling", sampling),
             ("TTFT: tokenize", String(format: "%.1f ms", tokenizeSeconds * 1000)),
             ("TTFT: prefill", String(format: "%.1f ms", prefillSeconds * 1000)),
             ("TTFT: first decode step", String(format: "%.1f ms", firstDecodeStepSeconds * 1000)),
