@@ -58,6 +58,11 @@ struct RunCommand: ParsableCommand {
         generated; with --ids, or with --prompt-ids, the generated ids are printed \
         instead, comma-separated on one line. Generation stops after -n tokens or at \
         the end-of-sequence token.
+
+        --temperature 0 (the default) is greedy. Otherwise --top-k, then --top-p, then \
+        one draw from a SplitMix64 generator seeded with --seed pick each token; on the \
+        Vulkan backend this runs on the device. A seed gives the same tokens on both \
+        backends as long as their logits agree.
         """
     )
 
