@@ -29,7 +29,8 @@ public enum PlanReporter {
         }
         let sampler = plan.decode.filter { if case .dispatch(let d) = $0 { d.label == "sample" } else { false } }.count
         if sampler > 0 {
-            let kernel = PlanReport.Kernel(kernel: "sample_argmax", ops: ["sample (device argmax)"], dispatches: sampler,
+            let kernel = PlanReport.Kernel(kernel: "sample", ops: ["sample (argmax or temperature/top-k/top-p)"],
+                                           dispatches: sampler,
                                            bytesPerToken: plan.vocabularySize * 4)
             if layers.last?.index == nil, !layers.isEmpty {
                 layers[layers.count - 1].kernels.append(kernel)
