@@ -40,10 +40,24 @@ public enum WeightKernels {
         var spec = try spec(dtype: dtype, rows: rows, cols: cols, tile: 1, count: "1u", accumulate: false,
                             workgroupSize: workgroupSize, kind: lastOfCount ? "logits_last" : "logits")
         if lastOfCount { spec.parameters["XBASE"] = "(control[1] - 1u)" }
-        if softcap > 0 {
-            spec.name += "_cap\(softcap)"
-            spec.parameters["POST"] = "v = tanh(v / \(softcap)) * \(softcap);"
-        }
+        return softcapped(spec, softcap)
+    }
+
+    /// Logits of every token of a chunk (teacher-forced scoring): the
+    /// matmul of `matmulSpec` writing y = [count, rows], with the soft-cap
+    /// of `logitsSpec`.
+    public static func scoreSpec(dtype: DType, rows: Int, cols: Int, softcap: Float = 0,
+                                 tokensPerInvocation: Int = 8) throws -> KernelSpec {
+        var spec = try matmulSpec(dtype: dtype, rows: rows, cols: cols, tokensPerInvocation: tokensPerInvocation)
+        spec.name = "score" + spec.name.dropFirst("matmul".count)
+        return softcapped(spec, softcap)
+    }
+
+    private static func softcapped(_ spec: KernelSpec, _ softcap: Float) -> KernelSpec {
+        guard softcap > 0 else { return spec }
+        var spec = spec
+        spec.name += "_cap\(softcap)"
+        spec.parameters["POST"] = "v = tanh(v / \(softcap)) * \(softcap);"
         return spec
     }
 

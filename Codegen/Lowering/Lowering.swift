@@ -16,10 +16,15 @@ public struct LoweringOptions: Sendable {
     /// The device's maxUniformBufferRange: prefill matmuls bind each tile's
     /// rows of x as a uniform buffer (Vulkan guarantees 16384 bytes).
     public var maxUniformBufferRange: Int
+    /// The device's maxStorageBufferRange: the score list is emitted only
+    /// when a chunk's logits ([prefillChunk, vocab] f32) fit one binding.
+    public var maxStorageBufferRange: Int
 
     public init(modelName: String, contextLength: Int, prefillChunk: Int = 64,
-                maxTexelBufferBytes: Int = (128 << 20) * 16, maxUniformBufferRange: Int = 65536) {
+                maxTexelBufferBytes: Int = (128 << 20) * 16, maxUniformBufferRange: Int = 65536,
+                maxStorageBufferRange: Int = 128 << 20) {
         self.maxUniformBufferRange = maxUniformBufferRange
+        self.maxStorageBufferRange = maxStorageBufferRange
         self.modelName = modelName
         self.contextLength = contextLength
         self.prefillChunk = prefillChunk
@@ -62,6 +67,15 @@ public enum Lowering {
         state.builder.beginList()
         try state.emit(tokens: options.prefillChunk)
         let prefill = state.builder.commands
+        var score: [PlanCommand]?
+        let scoreBytes = options.prefillChunk * state.vocabularySize * 4
+        if scoreBytes <= options.maxStorageBufferRange {
+            state.scoreLogits = state.builder.addBuffer(.init(name: "score_logits", role: .scoreLogits,
+                                                              byteSize: scoreBytes))
+            state.builder.beginList()
+            try state.emit(tokens: options.prefillChunk)
+            score = state.builder.commands
+        }
 
         // `smelt plan` needs the plan's shape, not SPIR-V.
         let compiler = compileShaders ? try compiler ?? ShaderCompiler() : nil
@@ -74,7 +88,7 @@ public enum Lowering {
             modelName: options.modelName, vocabularySize: state.vocabularySize, contextLength: options.contextLength,
             prefillChunk: options.prefillChunk, kernels: kernels, buffers: state.builder.buffers, decode: decode,
             prefill: prefill, controlBuffer: state.control, tokensBuffer: state.tokens, logitsBuffer: state.logits,
-            outputBuffer: state.output)
+            outputBuffer: state.output, score: score, scoreLogitsBuffer: state.scoreLogits)
         return LoweredModel(plan: plan, weights: state.packer.blob,
                             decodeCost: state.decodeCost.mapValues { OpCost(dispatches: $0.dispatches, bytesMoved: $0.bytes) },
                             remarks: state.remarks)
@@ -89,6 +103,9 @@ struct LoweringState {
     var builder = PlanBuilder()
     var packer: WeightPacker
     var control = 0, tokens = 0, logits = 0, output = 0
+    /// Set while the score list is emitted: logits of every row go here and
+    /// nothing is sampled.
+    var scoreLogits: Int?
     var vocabularySize = 0
     /// Activation / cache / io buffer of each value.
     var bufferOf: [ValueID: Int] = [:]

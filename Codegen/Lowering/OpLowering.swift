@@ -19,6 +19,9 @@ extension LoweringState {
                 throw SmeltError("lowering \(op.kind): \(error)", at: op.location)
             }
         }
+        // The score list leaves the logits of every row and the position
+        // to the host.
+        guard scoreLogits == nil else { return }
         let ctl = builder.whole(control)
         builder.dispatch(.sample, bindings: [ctl, builder.whole(logits), builder.whole(self.tokens),
                                              builder.whole(output)],
@@ -110,11 +113,19 @@ extension LoweringState {
         guard let layout = w.layout else {
             throw SmeltError("\(op.kind): weight '\(w.name)' must be a matrix, got a vector", at: op.location)
         }
-        // Logits are computed for the last token only; decode lists use the
-        // matvec (one token), prefill lists the tiled matmul.
+        // Logits are computed for the last token only, except in the score
+        // list; decode lists use the matvec (one token), prefill lists the
+        // tiled matmul.
         let spec: KernelSpec
         let rows: Int
-        if op.kind == "logits" {
+        var y = try view(op.result, for: op, tokens: t)
+        if op.kind == "logits", let scoreLogits {
+            spec = try WeightKernels.scoreSpec(dtype: w.dtype, rows: w.rows, cols: w.columns,
+                                               softcap: float(op, "softcap"),
+                                               tokensPerInvocation: prefillTile(t, cols: w.columns))
+            rows = t
+            y = builder.whole(scoreLogits)
+        } else if op.kind == "logits" {
             spec = try WeightKernels.logitsSpec(dtype: w.dtype, rows: w.rows, cols: w.columns,
                                                 softcap: float(op, "softcap"), lastOfCount: t > 1)
             rows = 1
@@ -128,7 +139,6 @@ extension LoweringState {
         }
         let ctl = builder.whole(control)
         let x = try view(op.operands[0], for: op, tokens: t)
-        let y = try view(op.result, for: op, tokens: t)
         let tiled = WeightKernels.bindsXTiles(spec)
         let tiles = tiled ? WeightKernels.tileCount(for: spec, maxTokens: t) : 1
         let tileBytes = WeightKernels.tileBytes(for: spec)

@@ -65,6 +65,7 @@ public struct ArtifactInspection {
         lines.append("kernels: \(plan.kernels.count) (\(grouped(spirvBytes)) bytes of SPIR-V)")
         lines.append("decode step: " + commandSummary(plan.decode))
         lines.append("prefill chunk: " + commandSummary(plan.prefill))
+        if let score = plan.score { lines.append("score chunk: " + commandSummary(score)) }
         lines.append("buffers by role:")
         for role in roleOrder {
             let buffers = plan.buffers.filter { $0.role == role }
@@ -89,7 +90,7 @@ public struct ArtifactInspection {
         return lines
     }
 
-    private static let roleOrder: [PlannedBuffer.Role] = [.weight, .activation, .kvCache, .control, .tokens, .logits, .output]
+    private static let roleOrder: [PlannedBuffer.Role] = [.weight, .activation, .kvCache, .control, .tokens, .logits, .scoreLogits, .output]
 
     private static func commandSummary(_ commands: [PlanCommand]) -> String {
         var dispatches = 0, barriers = 0, bytes = 0

@@ -12,8 +12,9 @@ public struct ArtifactLayout: Sendable, Equatable {
     /// The version this build writes and the only one it reads. 3: the
     /// plan's lists end with the `sample` kernel, which samples with the
     /// control block's sampler words (a version-2 plan would sample greedily
-    /// whatever the temperature).
-    public static let formatVersion: UInt32 = 3
+    /// whatever the temperature). 4: the plan may carry a `score` list and a
+    /// `score_logits` buffer role, which a version-3 reader cannot decode.
+    public static let formatVersion: UInt32 = 4
     public static let headerBytes = 64
     public static let sectionEntryBytes = 48
     /// Longest section name (bytes of ASCII, NUL-padded in the table).

@@ -36,7 +36,13 @@ extension ExecutionPlan {
             where !buffers.indices.contains(id) {
             return "\(field) is buffer \(id), but the plan has \(buffers.count) buffers"
         }
-        for (listName, list) in [("decode", decode), ("prefill", prefill)] {
+        if (score == nil) != (scoreLogitsBuffer == nil) {
+            return "the score list and scoreLogitsBuffer must be present together"
+        }
+        if let id = scoreLogitsBuffer, !buffers.indices.contains(id) {
+            return "scoreLogitsBuffer is buffer \(id), but the plan has \(buffers.count) buffers"
+        }
+        for (listName, list) in [("decode", decode), ("prefill", prefill), ("score", score ?? [])] {
             for (c, command) in list.enumerated() {
                 guard case .dispatch(let d) = command else { continue }
                 if let problem = problem(in: d) { return "\(listName) command \(c) ('\(d.label)'): \(problem)" }

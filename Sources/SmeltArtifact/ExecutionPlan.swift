@@ -23,6 +23,14 @@ public struct ExecutionPlan: Codable, Sendable, Equatable {
     public var decode: [PlanCommand]
     /// One prefill chunk (T = control.count ≤ prefillChunk).
     public var prefill: [PlanCommand]
+    /// Teacher-forced scoring of one chunk: the prefill list with the
+    /// logits of every row written to `scoreLogitsBuffer` ([count, vocab])
+    /// and no sampling; the host sets the position before each chunk. Nil
+    /// when a chunk's logits would not fit one storage-buffer binding.
+    public var score: [PlanCommand]?
+    /// f32[prefillChunk, vocab], used only by the score list; the runtime
+    /// allocates it on the first scoring call.
+    public var scoreLogitsBuffer: Int?
     /// Buffer ids of the step-protocol buffers.
     public var controlBuffer: Int
     public var tokensBuffer: Int
@@ -34,7 +42,10 @@ public struct ExecutionPlan: Codable, Sendable, Equatable {
 
     public init(modelName: String, vocabularySize: Int, contextLength: Int, prefillChunk: Int,
                 kernels: [PlannedKernel], buffers: [PlannedBuffer], decode: [PlanCommand], prefill: [PlanCommand],
-                controlBuffer: Int, tokensBuffer: Int, logitsBuffer: Int, outputBuffer: Int) {
+                controlBuffer: Int, tokensBuffer: Int, logitsBuffer: Int, outputBuffer: Int,
+                score: [PlanCommand]? = nil, scoreLogitsBuffer: Int? = nil) {
+        self.score = score
+        self.scoreLogitsBuffer = scoreLogitsBuffer
         self.modelName = modelName
         self.vocabularySize = vocabularySize
         self.contextLength = contextLength
@@ -106,6 +117,8 @@ public struct PlannedKernel: Codable, Sendable, Equatable {
 public struct PlannedBuffer: Codable, Sendable, Equatable {
     public enum Role: String, Codable, Sendable {
         case weight, activation, kvCache = "kv_cache", control, tokens, logits, output
+        /// Every row's logits for the score list, allocated when first used.
+        case scoreLogits = "score_logits"
     }
 
     public var name: String

@@ -38,7 +38,8 @@ public enum ArtifactCompiler {
             modelName: model.config.name, contextLength: model.config.contextLength,
             prefillChunk: profile.prefillChunk,
             maxTexelBufferBytes: profile.maxTexelBufferElements * 16,
-            maxUniformBufferRange: profile.maxUniformBufferRange), compileShaders: compileShaders)
+            maxUniformBufferRange: profile.maxUniformBufferRange, maxStorageBufferRange: profile.maxStorageBufferRange),
+            compileShaders: compileShaders)
         let report = PlanReporter.report(graph: model.graph, lowered: lowered, context: context, options: options, ran: ran)
         step("lowered for \(profile.name): \(lowered.plan.kernels.count) kernels"
              + (compileShaders ? " compiled to SPIR-V" : "") + ", \(report.decode.dispatches) dispatches per decode step, "

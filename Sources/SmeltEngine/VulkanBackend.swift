@@ -42,7 +42,8 @@ public final class VulkanBackend: InferenceBackend {
         let lowered = try Lowering.lower(graph: model.graph, store: model.store, options: LoweringOptions(
             modelName: model.config.name, contextLength: model.config.contextLength, prefillChunk: prefillChunk,
             maxTexelBufferBytes: min(deviceRange, maxWeightBinding ?? deviceRange),
-            maxUniformBufferRange: Int(device.info.limits.maxUniformBufferRange)))
+            maxUniformBufferRange: Int(device.info.limits.maxUniformBufferRange),
+            maxStorageBufferRange: Int(min(device.info.limits.maxStorageBufferRange, UInt64(Int32.max)))))
         try self.init(plan: lowered.plan, weights: lowered.weights, device: device,
                       pipelineCachePath: pipelineCachePath)
     }
@@ -144,16 +145,11 @@ public final class VulkanBackend: InferenceBackend {
         }
     }
 
-    /// Teacher-forced logits of every token, one position per prefill
-    /// replay (count = 1), read back after each.
+    /// Teacher-forced logits of every token: a chunk of up to the prefill
+    /// chunk per replay of the score list, which writes every row's logits
+    /// (a token at a time through the prefill list when the plan has none).
     public func scoreLogits(_ tokens: [Int32]) throws -> [Float] {
-        var logits: [Float] = []
-        logits.reserveCapacity(tokens.count * vocabularySize)
-        for token in tokens {
-            _ = try runtime.prefill([token], sample: false)
-            logits += try runtime.readLogits()
-        }
         deviceToken = nil
-        return logits
+        return try runtime.score(tokens)
     }
 }

@@ -1,23 +1,49 @@
 import Foundation
 import Testing
 import SmeltEngine
+import SmeltPasses
+import SmeltReference
 import SmeltVulkan
 
-/// Max-abs tolerance of the Vulkan backend's Gemma-3 logits against exact
-/// math (numpy_ref_first_step_*.f32): f16 weights and f32 activations.
-/// See docs/Vulkan.md.
-let gemmaLogitTolerance: Float = 0.05
+/// Max-abs tolerance of the Vulkan backend's Gemma-3 logits against the f32
+/// reference interpreter on the same teacher-forced sequence: both dequantize
+/// the weights exactly and compute in f32, so they differ only by summation
+/// order. See docs/Vulkan.md.
+let gemmaInterpreterTolerance: Float = 1e-3
+/// The reference README's float32 rule 2: first-step logits against exact math.
+let gemmaExactTolerance: Float = 0.05
 
-/// Ground truth from ../shared/reference/gemma3-270m (exact float64 math).
+/// Ground truth from ../shared/reference/gemma3-270m.
 struct GreedyFile: Decodable {
+    struct Step: Decodable {
+        var token: Int32
+        var gap12: Double
+        /// [[id, logit]] from llama.cpp.
+        var top5: [[Double]]
+    }
+
     struct Prompt: Decodable {
         var id: String
         var prompt_ids: [Int32]
+        var generated_ids: [Int32]
+        var steps: [Step]
         var exact_greedy_ids: [Int32]
         var exact_gap12: [Double]
     }
 
     var prompts: [Prompt]
+
+    static func load() throws -> GreedyFile {
+        try JSONDecoder().decode(GreedyFile.self,
+                                 from: Data(contentsOf: referenceDirectory.appendingPathComponent("greedy.json")))
+    }
+
+    /// `numpy_ref_first_step_<id>.f32` (exact math), when the reference has it.
+    static func exactFirstStep(_ id: String) throws -> [Float]? {
+        let url = referenceDirectory.appendingPathComponent("numpy_ref_first_step_\(id).f32")
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        return try Data(contentsOf: url).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+    }
 }
 
 let referenceDirectory = packageRoot.deletingLastPathComponent()
@@ -30,32 +56,105 @@ func gemmaPath() -> String {
     return repoPath("models/gemma-3-270m-q4_k_m.gguf")
 }
 
+/// Every prompt of ../shared/reference/gemma3-270m through every pipeline
+/// on Vulkan (validation layers on), under the rules of its README:
+/// 1. free-running greedy ids (prefill, then the replayed decode list)
+///    equal `exact_greedy_ids` up to the first step whose exact gap is
+///    below 0.05 (the float32 rule);
+/// 2. first-step logits within 0.05 of exact math (P1, P7);
+/// 3. teacher-forced on llama.cpp's sequence (the score list), the argmax
+///    is llama.cpp's token at every step with gap ≥ 1 and its top-5 logits
+///    are within 1.5;
+/// and every logit of that teacher-forced run is within
+/// `gemmaInterpreterTolerance` of the reference interpreter running the
+/// unfused graph on the same tokens.
 @Suite(.disabled(if: skipModelTests, "SMELT_SKIP_MODEL_TESTS=1"))
 struct GemmaTests {
-    /// P1: free-running greedy ids equal the exact-math ids up to the first
-    /// step whose top-1/top-2 gap is below twice the tolerance, and the
-    /// first-step logits are within the tolerance of exact math.
-    @Test func p1GreedyAndFirstStepLogits() throws {
-        let data = try Data(contentsOf: referenceDirectory.appendingPathComponent("greedy.json"))
-        let p1 = try #require(try JSONDecoder().decode(GreedyFile.self, from: data).prompts.first { $0.id == "P1" })
-        let exactLogits = try Data(contentsOf: referenceDirectory.appendingPathComponent("numpy_ref_first_step_P1.f32"))
-            .withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
-        let comparable = p1.exact_gap12.firstIndex { $0 < 2 * Double(gemmaLogitTolerance) } ?? p1.exact_gap12.count
-        #expect(comparable >= 8)
+    static let pipelines = ["none", "default"]
 
-        let model = try ModelLoader.load(gemmaPath())
+    @Test(arguments: pipelines) func everyPromptMeetsTheReference(pipeline: String) throws {
+        let prompts = try GreedyFile.load().prompts
+        #expect(prompts.map(\.id).sorted() == ["P1", "P2", "P3", "P7", "P8"])
+        let unfused = try ModelLoader.load(gemmaPath())
+        let (model, _) = try unfused.applying(PipelineOptions(pipeline: try Pipeline.load(pipeline)))
+        let interpreter = try SharedInterpreter.rows.get()
         try withValidatedDevice { device in
-            let backend = try VulkanBackend(model: model, device: device, prefillChunk: 8)
-            try backend.reset(sampling: .greedy)
-            let first = try backend.step(p1.prompt_ids)
-            let logits = try backend.runtime.readLogits()
-            let diff = maxAbsDifference(logits, exactLogits)
-            print("Gemma-3 P1 first-step logits: max |vulkan - exact| = \(diff)")
-            #expect(diff <= gemmaLogitTolerance, "first-step logits: max |vulkan - exact| = \(diff)")
-
-            var ids = [first]
-            while ids.count < comparable { ids.append(try backend.step([ids.last!])) }
-            #expect(ids == Array(p1.exact_greedy_ids.prefix(comparable)))
+            let backend = try VulkanBackend(model: model, device: device)
+            #expect(backend.runtime.hasScoreList)
+            for p in prompts {
+                try check(p, on: backend, interpreterRows: try #require(interpreter[p.id]), label: "\(p.id)/\(pipeline)")
+            }
         }
     }
+
+    private func check(_ p: GreedyFile.Prompt, on backend: VulkanBackend, interpreterRows: [Float],
+                       label: String) throws {
+        let vocab = backend.vocabularySize
+        try backend.reset(sampling: .greedy)
+        var ids = [try backend.step(p.prompt_ids)]
+        var rows = try backend.runtime.readLogits()
+        if let exact = try GreedyFile.exactFirstStep(p.id) {
+            let diff = maxAbsDifference(rows, exact)
+            print("Gemma-3 \(label) first-step logits: max |vulkan - exact| = \(diff)")
+            #expect(diff <= gemmaExactTolerance, "\(label) rule 2: max |vulkan - exact| = \(diff)")
+        }
+
+        let compared = p.exact_gap12.firstIndex { $0 < 0.05 } ?? p.exact_gap12.count
+        #expect(compared >= 4, "\(label): the reference should allow a meaningful comparison")
+        // While the free run follows llama.cpp's tokens, the decode list's
+        // logits are those of the teacher-forced rows.
+        var decodeDiff: Float = 0
+        while ids.count < compared {
+            ids.append(try backend.step([ids.last!]))
+            let s = ids.count - 1
+            if ids[..<s].elementsEqual(p.generated_ids[..<s]) {
+                let row = Array(interpreterRows[(s * vocab) ..< ((s + 1) * vocab)])
+                decodeDiff = max(decodeDiff, maxAbsDifference(try backend.runtime.readLogits(), row))
+            }
+        }
+        #expect(ids == Array(p.exact_greedy_ids.prefix(compared)), "\(label) rule 1 over \(compared) steps")
+        print("Gemma-3 \(label) decode-step logits: max |vulkan - interpreter| = \(decodeDiff)")
+        #expect(decodeDiff <= gemmaInterpreterTolerance, "\(label): decode steps, max |vulkan - interpreter| = \(decodeDiff)")
+
+        try backend.runtime.setPosition(p.prompt_ids.count)
+        rows += try backend.scoreLogits(Array(p.generated_ids.dropLast()))
+        #expect(rows.count == p.steps.count * vocab)
+        for (s, step) in p.steps.enumerated() {
+            let logits = rows[(s * vocab) ..< ((s + 1) * vocab)]
+            if step.gap12 >= 1.0 {
+                #expect(argmaxIndex(logits) == step.token, "\(label) rule 3: step \(s) argmax")
+            }
+            for entry in step.top5 {
+                let ours = logits[logits.startIndex + Int(entry[0])]
+                #expect(abs(Double(ours) - entry[1]) <= 1.5,
+                        "\(label) rule 3: step \(s) id \(Int(entry[0])): \(ours) vs llama.cpp \(entry[1])")
+            }
+        }
+        let diff = maxAbsDifference(rows, interpreterRows)
+        print("Gemma-3 \(label) teacher-forced logits: max |vulkan - interpreter| = \(diff)")
+        #expect(diff <= gemmaInterpreterTolerance, "\(label): max |vulkan - interpreter| = \(diff)")
+    }
+}
+
+/// The reference interpreter's logits, per prompt, at the first generated
+/// position and after each of llama.cpp's generated tokens but the last:
+/// computed once for both pipelines.
+enum SharedInterpreter {
+    static let rows: Result<[String: [Float]], any Error> = Result {
+        let model = try ModelLoader.load(gemmaPath()).referenceModel()
+        var rows: [String: [Float]] = [:]
+        for p in try GreedyFile.load().prompts {
+            let session = model.makeSession()
+            rows[p.id] = try session.step(p.prompt_ids, rows: .last)
+                + session.step(Array(p.generated_ids.dropLast()), rows: .all)
+        }
+        return rows
+    }
+}
+
+/// The index of the largest value, lowest on ties.
+func argmaxIndex(_ values: ArraySlice<Float>) -> Int32 {
+    var best = values.startIndex
+    for i in values.indices where values[i] > values[best] { best = i }
+    return Int32(best - values.startIndex)
 }

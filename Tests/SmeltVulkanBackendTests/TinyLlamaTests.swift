@@ -1,4 +1,5 @@
 import Testing
+import SmeltCodegen
 import SmeltEngine
 import SmeltModels
 import SmeltReference
@@ -34,6 +35,38 @@ let tinyLlamaLogitTolerance: Float = 2e-2
             let diff = maxAbsDifference(logits, expectedLogits)
             print("tiny-llama logits: max |vulkan - reference| = \(diff)")
             #expect(diff <= tinyLlamaLogitTolerance, "max |vulkan - reference| = \(diff)")
+        }
+    }
+
+    /// The score list (chunks of up to the prefill size, every row's
+    /// logits) and a plan without one (a prefill replay per token) give the
+    /// same logits and leave the same state behind.
+    @Test func scoreListMatchesTokenByTokenScoring() throws {
+        let model = try loadTinyLlama()
+        let prompt: [Int32] = [1, 17, 250, 3, 99, 42, 7, 11, 200]
+        try withValidatedDevice { device in
+            func backend(storageRange: Int) throws -> VulkanBackend {
+                let lowered = try Lowering.lower(graph: model.graph, store: model.store, options: LoweringOptions(
+                    modelName: model.config.name, contextLength: model.config.contextLength, prefillChunk: 4,
+                    maxStorageBufferRange: storageRange))
+                return try VulkanBackend(plan: lowered.plan, weights: lowered.weights, device: device)
+            }
+            let listed = try backend(storageRange: 128 << 20)
+            let fallback = try backend(storageRange: 16)
+            #expect(listed.runtime.hasScoreList)
+            #expect(!fallback.runtime.hasScoreList)
+            try listed.reset(sampling: .greedy)
+            try fallback.reset(sampling: .greedy)
+            let head = try listed.scoreLogits(Array(prompt.prefix(2)))
+            let scored = head + (try listed.scoreLogits(Array(prompt.dropFirst(2))))
+            let expected = try fallback.scoreLogits(prompt)
+            #expect(scored.count == prompt.count * listed.vocabularySize)
+            let diff = maxAbsDifference(scored, expected)
+            #expect(diff <= 1e-5, "max |score list - token by token| = \(diff)")
+            #expect(try listed.runtime.position == prompt.count)
+            #expect(try listed.step([5]) == (try fallback.step([5])))
+            #expect(throws: VulkanError.self) { try listed.runtime.score([3, 256]) }
+            #expect(throws: VulkanError.self) { try listed.runtime.prefill([-1]) }
         }
     }
 

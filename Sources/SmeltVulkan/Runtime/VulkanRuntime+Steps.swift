@@ -23,12 +23,7 @@ extension VulkanRuntime {
     /// number, so the generator advances once per sampled token).
     @discardableResult
     public func prefill(_ tokens: [Int32], sample: Bool = true) throws -> Int32 {
-        guard !tokens.isEmpty else { throw VulkanError.invalidArgument("prefill: no tokens") }
-        let start = try position
-        guard start + tokens.count <= plan.contextLength else {
-            throw VulkanError.invalidArgument("prefill: position \(start) + \(tokens.count) tokens exceed the "
-                + "context length \(plan.contextLength)")
-        }
+        try checkTokens(tokens, for: "prefill")
         let control = buffers[plan.controlBuffer]
         let temperature = try control.read(UInt32.self, count: 1, from: ControlBlock.temperature * 4)[0]
         var offset = 0
@@ -45,6 +40,22 @@ extension VulkanRuntime {
         try control.write([temperature], at: ControlBlock.temperature * 4)
         if !sample { try control.write([UInt32(0)], at: ControlBlock.status * 4) }
         return try lastToken()
+    }
+
+    /// Throws unless `tokens` is non-empty, fits the context from the
+    /// current position and holds only vocabulary ids (the embedding kernel
+    /// does not check them).
+    func checkTokens(_ tokens: [Int32], for step: String) throws {
+        guard !tokens.isEmpty else { throw VulkanError.invalidArgument("\(step): no tokens") }
+        let start = try position
+        guard start + tokens.count <= plan.contextLength else {
+            throw VulkanError.invalidArgument("\(step): position \(start) + \(tokens.count) tokens exceed the "
+                + "context length \(plan.contextLength)")
+        }
+        if let index = tokens.firstIndex(where: { $0 < 0 || Int($0) >= plan.vocabularySize }) {
+            throw VulkanError.invalidArgument("\(step): token \(index) is id \(tokens[index]), outside the "
+                + "vocabulary (0 ..< \(plan.vocabularySize))")
+        }
     }
 
     /// Replays the decode list `steps` times in one submission, each step
@@ -102,7 +113,9 @@ extension VulkanRuntime {
     }
 
     /// Records made so far across the runtime's command buffers.
-    public var recordingCount: Int { decodeCommands.recordingCount + prefillCommands.recordingCount }
+    public var recordingCount: Int {
+        decodeCommands.recordingCount + prefillCommands.recordingCount + (scoreList?.commands.recordingCount ?? 0)
+    }
 }
 
 extension VulkanRuntime {

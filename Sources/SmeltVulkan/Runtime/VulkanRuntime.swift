@@ -19,6 +19,8 @@ public final class VulkanRuntime {
     let sets: [DescriptorSet]
     let decodeCommands: CommandBuffer
     let prefillCommands: CommandBuffer
+    /// The score list, recorded on the first `score` call.
+    var scoreList: ScoreList?
     /// What `pipelineCachePath` reported when the pipelines were made.
     public let pipelineCacheOrigin: PipelineCache.Origin
 
@@ -50,7 +52,10 @@ public final class VulkanRuntime {
 
         var buffers: [Buffer] = []
         for (index, planned) in plan.buffers.enumerated() {
-            let buffer = try allocator.makeBuffer(size: max(4, planned.byteSize), label: "\(index):\(planned.name)")
+            // The score list's logits are allocated when first scored
+            // (`ScoreList`); the slot holds a 4-byte stand-in nothing binds.
+            let size = planned.role == .scoreLogits ? 4 : max(4, planned.byteSize)
+            let buffer = try allocator.makeBuffer(size: size, label: "\(index):\(planned.name)")
             if let offset = planned.weightOffset {
                 try buffer.write(UnsafeRawBufferPointer(rebasing: weights[offset ..< offset + planned.byteSize]))
             }
@@ -76,28 +81,12 @@ public final class VulkanRuntime {
             try? cache.save(to: pipelineCachePath)
         }
 
-        let dispatches = (plan.decode + plan.prefill).compactMap { command -> PlannedDispatch? in
-            if case .dispatch(let d) = command { return d } else { return nil }
-        }
-        let texels = dispatches.reduce(0) { $0 + plan.kernels[$1.kernel].texelBindings.count }
-        let uniforms = dispatches.reduce(0) { $0 + plan.kernels[$1.kernel].uniformBindings.count }
-        pool = try DescriptorPool(device: device, maxSets: max(1, dispatches.count),
-                                  storageBuffers: max(1, dispatches.reduce(0) { $0 + $1.bindings.count } - texels - uniforms),
-                                  uniformBuffers: uniforms, uniformTexelBuffers: texels)
+        pool = try Self.makePool(for: plan.decode + plan.prefill, plan: plan, device: device)
         var sets: [DescriptorSet] = []
         decodeCommands = try CommandBuffer(device: device, allowsSimultaneousUse: true)
         prefillCommands = try CommandBuffer(device: device, allowsSimultaneousUse: true)
         for (list, commands) in [(plan.decode, decodeCommands), (plan.prefill, prefillCommands)] {
-            var listSets: [DescriptorSet] = []
-            for case .dispatch(let d) in list {
-                let set = try pool.makeSet(for: pipelines[d.kernel])
-                for (binding, slice) in d.bindings.enumerated() {
-                    try set.write(binding: binding, buffers[slice.buffer].range(offset: slice.offset, size: slice.size))
-                }
-                listSets.append(set)
-            }
-            sets += listSets
-            try Self.record(list, sets: listSets, pipelines: pipelines, into: commands)
+            sets += try Self.record(list, pool: pool, pipelines: pipelines, into: commands) { buffers[$0] }
         }
         self.sets = sets
         counters.decodeDispatches = decodeCommands.dispatchCount
@@ -108,6 +97,35 @@ public final class VulkanRuntime {
         }
         counters.peakDeviceMemory = allocator.statistics.peakUsedBytes
         counters.recordings = decodeCommands.recordingCount + prefillCommands.recordingCount
+    }
+
+    /// A descriptor pool with a set for every dispatch of `list`.
+    static func makePool(for list: [PlanCommand], plan: ExecutionPlan, device: VulkanDevice) throws -> DescriptorPool {
+        let dispatches = list.compactMap { command -> PlannedDispatch? in
+            if case .dispatch(let d) = command { return d } else { return nil }
+        }
+        let texels = dispatches.reduce(0) { $0 + plan.kernels[$1.kernel].texelBindings.count }
+        let uniforms = dispatches.reduce(0) { $0 + plan.kernels[$1.kernel].uniformBindings.count }
+        return try DescriptorPool(device: device, maxSets: max(1, dispatches.count),
+                                  storageBuffers: max(1, dispatches.reduce(0) { $0 + $1.bindings.count } - texels - uniforms),
+                                  uniformBuffers: uniforms, uniformTexelBuffers: texels)
+    }
+
+    /// Writes a descriptor set for every dispatch of `list` (plan buffer
+    /// ids resolved by `buffer`) and records the list into `commands`;
+    /// returns the sets, which must outlive the recording.
+    static func record(_ list: [PlanCommand], pool: DescriptorPool, pipelines: [ComputePipeline],
+                       into commands: CommandBuffer, buffer: (Int) -> Buffer) throws -> [DescriptorSet] {
+        var sets: [DescriptorSet] = []
+        for case .dispatch(let d) in list {
+            let set = try pool.makeSet(for: pipelines[d.kernel])
+            for (binding, slice) in d.bindings.enumerated() {
+                try set.write(binding: binding, buffer(slice.buffer).range(offset: slice.offset, size: slice.size))
+            }
+            sets.append(set)
+        }
+        try record(list, sets: sets, pipelines: pipelines, into: commands)
+        return sets
     }
 
     static func record(_ list: [PlanCommand], sets: [DescriptorSet], pipelines: [ComputePipeline],
@@ -145,7 +163,7 @@ public final class VulkanRuntime {
                     + "\(offset + buffer.byteSize) lie outside the \(weightBytes)-byte weights blob")
             }
         }
-        for case .dispatch(let d) in plan.decode + plan.prefill {
+        for case .dispatch(let d) in plan.decode + plan.prefill + (plan.score ?? []) {
             guard plan.kernels.indices.contains(d.kernel) else {
                 throw VulkanError.invalidArgument("dispatch '\(d.label)': no kernel \(d.kernel) in the plan")
             }
