@@ -68,6 +68,7 @@ public enum KernelGenerator {
             case .readOnly: "readonly "
             case .writeOnly: "writeonly "
             case .readWrite: ""
+            case .coherent: "coherent "
             }
             return "layout(set = \(b.set), binding = \(b.binding), std430) \(qualifier)buffer "
                 + "\(b.name)_block { \(b.elementType) \(b.name)[]; };"

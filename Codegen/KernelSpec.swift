@@ -98,7 +98,10 @@ extension KernelSpec {
         /// devices, see PERF_NOTES; `elementType` is ignored).
         public enum Kind: String, Hashable, Codable, Sendable { case storage, uniform, texel }
         /// How the shader uses a storage buffer; uniform buffers are read-only.
-        public enum Access: String, Hashable, Codable, Sendable { case readOnly, writeOnly, readWrite }
+        /// `coherent`: read and written, with writes of other workgroups made
+        /// visible by `memoryBarrierBuffer()` (a last-workgroup epilogue
+        /// reads what the others stored).
+        public enum Access: String, Hashable, Codable, Sendable { case readOnly, writeOnly, readWrite, coherent }
 
         public var name: String
         public var set: Int

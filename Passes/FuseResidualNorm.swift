@@ -5,9 +5,9 @@ import SmeltIR
 /// pre-norm, with both the sum (the residual stream) and the normalized row
 /// as results.
 ///
-/// The post-norm is not fused back into the projection that produces `y`:
-/// it needs the whole output row, and a matvec computes its rows in many
-/// workgroups. That candidate is recorded as declined.
+/// The projection that produces `y` is fused in by
+/// `fuse-matvec-residual-norm`, which runs before this pass; one it left
+/// (or a pipeline without it) is recorded as declined here.
 public struct FuseResidualNorm: FusionPattern {
     public let name = "fuse-residual-norm"
     public let summary = "fuses post-norm, residual add and the next pre-norm into one row kernel"
@@ -16,6 +16,35 @@ public struct FuseResidualNorm: FusionPattern {
     public init() {}
 
     public func match(at position: Int, in index: GraphIndex, context: PassContext) -> FusionMatch? {
+        guard let row = ResidualRow(add: position, in: index) else { return nil }
+        guard row.isRow else { return .decline("the residual is not a [T, D] row") }
+        let branch = row.projection.map { index.describe(index[$0].result) } ?? "the branch"
+        if let projection = row.projection {
+            context.notTaken("matvec + \(kernel)", at: index[projection].location, because:
+                "the projection \(branch) stays a separate matvec: only fuse-matvec-residual-norm, run before this "
+                + "pass, joins it to the row kernel")
+        }
+        return .fuse(row.members, reason: row.post != nil
+            ? "post-norm of \(branch), residual add and next pre-norm in one pass over the row: 3 dispatches → 1"
+            : "residual add and next pre-norm in one pass over the row: 2 dispatches → 1")
+    }
+}
+
+/// A residual row at an `add`: [the branch's post-norm], the add and the
+/// next pre-norm reading the sum, as `FuseResidualNorm` fuses them, and the
+/// `linear` that produces the branch when only the row reads it.
+struct ResidualRow {
+    /// Positions: [post,] add, norm.
+    var members: [Int]
+    var post: Int?
+    /// The linear producing the branch (the post-norm's input, or without
+    /// a post-norm an operand of the add) that nothing else reads.
+    var projection: Int?
+    /// Whether the sum is a [T, D] row.
+    var isRow: Bool
+
+    /// Nil when `position` is not an add followed by a pre-norm of its sum.
+    init?(add position: Int, in index: GraphIndex) {
         let add = index[position]
         guard add.kind == "add", add.operands.count == 2 else { return nil }
         let sumType = index.graph.type(of: add.result)
@@ -24,9 +53,8 @@ public struct FuseResidualNorm: FusionPattern {
                 && index.graph.type(of: index[$0].operands[1]).rank == 1
                 && index.graph.type(of: index[$0].operands[1]).dims.last == sumType.dims.last
         }) else { return nil }
-        guard sumType.rank == 2 else { return .decline("the residual is not a [T, D] row") }
-        var members = [position, norm]
-        var branch = "the branch"
+        isRow = sumType.rank == 2
+        members = [position, norm]
         // The branch's own post-norm joins when only the add reads it.
         for operand in add.operands {
             guard let post = index.producer(of: operand, kind: "rms_norm"),
@@ -34,16 +62,13 @@ public struct FuseResidualNorm: FusionPattern {
                   index.graph.type(of: index[post].operands[1]).dims.last == sumType.dims.last,
                   index.onlyRead(operand, by: [position]) else { continue }
             members.insert(post, at: 0)
-            if let projection = index.producer(of: index[post].operands[0], kind: "linear") {
-                branch = index.describe(index[projection].result)
-                context.notTaken("matvec + \(kernel)", at: index[projection].location, because:
-                    "the post-norm of \(branch) needs its whole row, which a matvec computes across workgroups; "
-                    + "it runs in the next residual_norm kernel instead")
-            }
+            self.post = post
             break
         }
-        return .fuse(members, reason: members.count == 3
-            ? "post-norm of \(branch), residual add and next pre-norm in one pass over the row: 3 dispatches → 1"
-            : "residual add and next pre-norm in one pass over the row: 2 dispatches → 1")
+        let reader = post ?? position
+        let branches = post.map { [index[$0].operands[0]] } ?? add.operands
+        projection = branches.lazy.compactMap { value in
+            index.producer(of: value, kind: "linear").flatMap { index.onlyRead(value, by: [reader]) ? $0 : nil }
+        }.first
     }
 }

@@ -70,6 +70,7 @@ public struct Pipeline: Sendable, Equatable {
             # before QKV, so the FFN pair becomes one gated kernel).
             dead-code
             select-quant
+            fuse-matvec-residual-norm
             fuse-residual-norm
             fuse-gated-ffn
             fuse-qkv

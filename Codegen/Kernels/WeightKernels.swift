@@ -110,6 +110,37 @@ public enum WeightKernels {
         return spec
     }
 
+    /// Decode of a projection and the residual row kernel after it, in one
+    /// dispatch: the matvec of `matvecSpec` writes y = W x; the last
+    /// workgroup to finish (counted by an atomic in `counter`, which it
+    /// resets) then does what `residual_norm` does over the whole row:
+    /// s = a + (hasPost ? y / rms(y) · gp : y), n = s / rms(s) · g. No
+    /// workgroup waits for another, so this needs no co-residency. The
+    /// matrix must be bound whole (one window: rowOffset 0, rowCount rows).
+    ///
+    /// Bindings 0–3 as the matvec (y coherent), then a (4), gp (5; any
+    /// buffer when hasPost = 0), g (6), s (7), n (8), counter (9, one u32,
+    /// zero between dispatches). Push constants rowOffset, rowCount,
+    /// hasPost, epsPost, eps.
+    public static func matvecResidualNormSpec(dtype: DType, rows: Int, cols: Int) throws -> KernelSpec {
+        var spec = try spec(dtype: dtype, rows: rows, cols: cols, tile: 1, count: "1u", accumulate: false,
+                            workgroupSize: 64, kind: "matvec_residual_norm")
+        spec.bindings[2].access = .coherent
+        spec.bindings += [
+            .init(name: "a", binding: 4, access: .readOnly, elementType: "float"),
+            .init(name: "gp", binding: 5, access: .readOnly, elementType: "float"),
+            .init(name: "g", binding: 6, access: .readOnly, elementType: "float"),
+            .init(name: "s", binding: 7, access: .readWrite, elementType: "float"),
+            .init(name: "n", binding: 8, access: .writeOnly, elementType: "float"),
+            .init(name: "counter", binding: 9, access: .coherent, elementType: "uint"),
+        ]
+        spec.pushConstants += [.init(name: "hasPost", type: .uint), .init(name: "epsPost", type: .float),
+                               .init(name: "eps", type: .float)]
+        spec.parameters["EXTRA"] = workgroupTotal + "\n\nshared bool lastGroup;\n\n"
+        spec.parameters["EPILOGUE"] = "\n" + lastGroupResidualNorm
+        return spec
+    }
+
     /// Bytes of x one matmul dispatch binds (its tile's rows).
     public static func tileBytes(for spec: KernelSpec) -> Int {
         let tile = Int(spec.parameters["TILE"] ?? "1") ?? 1
@@ -163,7 +194,7 @@ public enum WeightKernels {
             ],
             pushConstants: [.init(name: "rowOffset", type: .uint), .init(name: "rowCount", type: .uint)],
             parameters: ["ROW_BODY": "decodeRow(wb);", "TILE": "\(tile)", "COUNT": count, "XBASE": "0u", "POST": "", "T0": "0u", "STORE": accumulate ? "+=" : "=",
-                         "GUARD": tile == 1 ? "" : "if (t0 >= count) { return; }",
+                         "GUARD": tile == 1 ? "" : "if (t0 >= count) { return; }", "EXTRA": "", "EPILOGUE": "",
                          "OUTER": tile == 1 ? "[[unroll]]" : "[[dont_unroll]]"]
         )
     }

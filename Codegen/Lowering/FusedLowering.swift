@@ -103,6 +103,8 @@ extension LoweringState {
             if try emitResidualNorm(region, tokens: t, label: label) { return }
         case "qk_norm_rope":
             if try emitQKNormRoPE(region, tokens: t, label: label) { return }
+        case "matvec_residual_norm":
+            if try emitMatvecResidualNorm(op, region: region, tokens: t, label: label) { return }
         case "matvec_multi", "gated_matvec":
             if t == 1, try emitGroupMatvec(op, kernel: kernel, region: region, label: label) { return }
         default:
@@ -111,27 +113,87 @@ extension LoweringState {
         for member in region.ops { try emit(member, tokens: t) }
     }
 
-    /// post-norm? → add → norm as one row kernel; false if the region is not that.
-    private mutating func emitResidualNorm(_ region: Region, tokens t: Int, label: String) throws -> Bool {
+    /// The residual row of a region: post-norm? → add → norm.
+    private struct ResidualRowOperands {
+        var add: Op, norm: Op, post: Op?
+        var a: ValueID, y: ValueID
+        var g: LoweredWeight, gp: LoweredWeight
+        var dim: Int
+        /// hasPost, epsPost, eps.
+        var push: [UInt32]
+    }
+
+    /// `branch`: the value the add's branch comes from (a projection's
+    /// result), when known; otherwise the add's second operand.
+    private func residualRow(_ region: Region, branch: ValueID? = nil) throws -> ResidualRowOperands? {
         guard let add = region.ops.first(where: { $0.kind == "add" }),
               let norm = region.ops.first(where: { $0.kind == "rms_norm" && $0.operands[0] == add.result }) else {
-            return false
+            return nil
         }
         let post = region.ops.first { $0.kind == "rms_norm" && add.operands.contains($0.result) }
-        let a = add.operands.first { $0 != post?.result } ?? add.operands[0]
-        let y = post?.operands[0] ?? add.operands[1]
+        let a = add.operands.first { $0 != (post?.result ?? branch) } ?? add.operands[0]
+        let y = post?.operands[0] ?? add.operands.first { $0 != a } ?? add.operands[1]
         let g = try weight(norm.operands[1], for: norm)
         let gp = try post.map { try weight($0.operands[1], for: $0) } ?? g
         let dim = g.columns
-        guard try perToken(add.result) == dim, gp.columns == dim else { return false }
+        guard try perToken(add.result) == dim, gp.columns == dim else { return nil }
         let eps = { (op: Op?) in Float(op?.attribute("eps")?.doubleValue ?? 0) }
+        return ResidualRowOperands(add: add, norm: norm, post: post, a: a, y: y, g: g, gp: gp, dim: dim,
+                                   push: [(post == nil ? 0 : 1), eps(post).word, eps(norm).word])
+    }
+
+    /// post-norm? → add → norm as one row kernel; false if the region is not that.
+    private mutating func emitResidualNorm(_ region: Region, tokens t: Int, label: String) throws -> Bool {
+        guard let row = try residualRow(region) else { return false }
         builder.dispatch(.residualNorm, bindings: [
-            builder.whole(control), try view(a, for: add, tokens: t), try view(y, for: add, tokens: t),
-            builder.whole(gp.buffer), builder.whole(g.buffer), try view(add.result, for: add, tokens: t),
-            try view(norm.result, for: norm, tokens: t),
-        ], writes: [5, 6], push: [dim.word, (post == nil ? 0 : 1), eps(post).word, eps(norm).word],
-        groups: t, label: label, bytesMoved: t * dim * 4 * 5 + dim * 8)
+            builder.whole(control), try view(row.a, for: row.add, tokens: t), try view(row.y, for: row.add, tokens: t),
+            builder.whole(row.gp.buffer), builder.whole(row.g.buffer), try view(row.add.result, for: row.add, tokens: t),
+            try view(row.norm.result, for: row.norm, tokens: t),
+        ], writes: [5, 6], push: [row.dim.word] + row.push,
+        groups: t, label: label, bytesMoved: t * row.dim * 4 * 5 + row.dim * 8)
         return true
+    }
+
+    /// A projection and its residual row: in decode one matvec whose last
+    /// workgroup does the row; in prefill the matmul, then the row kernel.
+    private mutating func emitMatvecResidualNorm(_ op: Op, region: Region, tokens t: Int,
+                                                 label: String) throws -> Bool {
+        guard let linear = region.ops.first(where: { $0.kind == "linear" }), linear.operands.count == 2,
+              let row = try residualRow(region, branch: linear.result), row.y == linear.result else { return false }
+        if t > 1 {
+            try emit(linear, tokens: t)
+            if try emitResidualNorm(region, tokens: t, label: label) { return true }
+            for member in region.ops where member.result != linear.result { try emit(member, tokens: t) }
+            return true
+        }
+        let w = try weight(linear.operands[1], for: linear)
+        guard let layout = w.layout, w.windows.count == 1, w.rows == row.dim else {
+            remark(op, "its matrix does not fit one weight binding")
+            return false
+        }
+        let spec = try WeightKernels.matvecResidualNormSpec(dtype: w.dtype, rows: w.rows, cols: w.columns)
+        let groups = WeightKernels.workgroupCounts(for: spec, rowCount: w.rows)
+        builder.dispatch(spec, bindings: [
+            w.windows[0].slice, try view(linear.operands[0], for: linear, tokens: 1),
+            try view(linear.result, for: linear, tokens: 1), builder.whole(control),
+            try view(row.a, for: row.add, tokens: 1), builder.whole(row.gp.buffer), builder.whole(row.g.buffer),
+            try view(row.add.result, for: row.add, tokens: 1), try view(row.norm.result, for: row.norm, tokens: 1),
+            counterSlot(),
+        ], writes: [2, 7, 8, 9], push: [0, w.rows.word] + row.push, groups: [groups.0, groups.1, groups.2],
+        label: label, bytesMoved: w.rows * layout.rowStride + w.columns * 4 + row.dim * 4 * 6)
+        return true
+    }
+
+    /// A fresh zeroed u32 (its own 256-byte slot of the `counters` buffer)
+    /// for a last-workgroup kernel.
+    private mutating func counterSlot() -> BufferSlice {
+        if counters == nil {
+            counters = builder.addBuffer(PlannedBuffer(name: "counters", role: .counters, byteSize: 0))
+        }
+        let buffer = counters!
+        let offset = builder.buffers[buffer].byteSize
+        builder.buffers[buffer].byteSize += Self.viewAlignment
+        return BufferSlice(buffer: buffer, offset: offset, size: 4)
     }
 
     /// Head norms, RoPE and the cache write as one per-head kernel.

@@ -106,6 +106,8 @@ struct LoweringState {
     /// Set while the score list is emitted: logits of every row go here and
     /// nothing is sampled.
     var scoreLogits: Int?
+    /// Zeroed u32 slots of last-workgroup kernels (made on first use).
+    var counters: Int?
     var vocabularySize = 0
     /// Activation / cache / io buffer of each value.
     var bufferOf: [ValueID: Int] = [:]

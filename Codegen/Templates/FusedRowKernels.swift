@@ -4,7 +4,7 @@
 /// pipeline differs from the per-op one only in summation order.
 /// GLSL: `total(v)`, the sum of v over a 64-invocation workgroup (all
 /// invocations must call it).
-private let workgroupTotal = """
+let workgroupTotal = """
     shared float red[64];
 
     float total(float v) {

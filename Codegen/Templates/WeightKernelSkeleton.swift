@@ -25,7 +25,10 @@
 /// addresses depend on the tile anyway and whose unrolled body would take
 /// lavapipe minutes to compile), `ROW_BODY` (what main does with the
 /// row at `wb`: `decodeRow(wb);`, or for a gated kernel two rows, the
-/// gate's saved in `gateAcc` before the up row is decoded).
+/// gate's saved in `gateAcc` before the up row is decoded), `EXTRA`
+/// (declarations before the decode loop, ending in a blank line) and
+/// `EPILOGUE` (GLSL at the end of main that every invocation reaches,
+/// starting with a newline, e.g. a last-workgroup row reduction).
 enum WeightKernelSkeleton {
     static func source(decode: String) -> String {
         """
@@ -94,7 +97,7 @@ enum WeightKernelSkeleton {
         float byteAt(uvec4 v, uint j) { return float((v[j >> 2u] >> (8u * (j & 3u))) & 0xFFu); }
         float sbyteAt(uvec4 v, uint j) { return float(int(v[j >> 2u] << (24u - 8u * (j & 3u))) >> 24); }
 
-        // acc[t] += dot(row at wb, x[t]) for the TILE tokens.
+        {{EXTRA}}// acc[t] += dot(row at wb, x[t]) for the TILE tokens.
         void decodeRow(uint wb) {
         \(decode)
         }
@@ -122,7 +125,7 @@ enum WeightKernelSkeleton {
                     {{POST}}
                     y[(t0 + t) * ROWS + pc.rowOffset + r] {{STORE}} v;
                 }
-            }
+            }{{EPILOGUE}}
         }
 
         """

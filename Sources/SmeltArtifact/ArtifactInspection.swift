@@ -90,7 +90,7 @@ public struct ArtifactInspection {
         return lines
     }
 
-    private static let roleOrder: [PlannedBuffer.Role] = [.weight, .activation, .kvCache, .control, .tokens, .logits, .scoreLogits, .output]
+    private static let roleOrder: [PlannedBuffer.Role] = [.weight, .activation, .kvCache, .control, .tokens, .logits, .scoreLogits, .counters, .output]
 
     private static func commandSummary(_ commands: [PlanCommand]) -> String {
         var dispatches = 0, barriers = 0, bytes = 0

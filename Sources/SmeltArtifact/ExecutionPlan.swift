@@ -119,6 +119,9 @@ public struct PlannedBuffer: Codable, Sendable, Equatable {
         case weight, activation, kvCache = "kv_cache", control, tokens, logits, output
         /// Every row's logits for the score list, allocated when first used.
         case scoreLogits = "score_logits"
+        /// u32 counters of last-workgroup kernels: zero when the runtime
+        /// starts, and each kernel leaves its counter zero.
+        case counters
     }
 
     public var name: String

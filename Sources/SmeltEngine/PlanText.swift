@@ -29,8 +29,9 @@ extension PlanReport {
         if let sample = layers.first(where: { $0.index != nil && $0.index! > 0 }) ?? layers.first(where: { $0.index != nil }) {
             out.append("")
             out.append("Kernels of layer \(sample.index!):")
+            let width = sample.kernels.map(\.kernel.count).max() ?? 0
             for k in sample.kernels {
-                out.append("  " + k.kernel.padding(toLength: 15, withPad: " ", startingAt: 0)
+                out.append("  " + k.kernel.padding(toLength: width, withPad: " ", startingAt: 0)
                            + String(format: "%3d × %8.2f MB  ", k.dispatches, Double(k.bytesPerToken) / 1e6)
                            + k.ops.joined(separator: " + "))
             }
@@ -48,6 +49,7 @@ extension PlanReport {
                           Double(kvCache.bytes) / 1e6, kvCache.reason))
         out.append("Memory: " + memory.sorted { $0.value > $1.value }.map {
             String(format: "%@ %.1f MB", $0.key, Double($0.value) / 1e6)
+                + ($0.key == PlannedBuffer.Role.scoreLogits.rawValue ? " (allocated when scoring)" : "")
         }.joined(separator: " · "))
         out.append("")
         let groups = Dictionary(grouping: declined) { "\($0.pass): \($0.subject)" }

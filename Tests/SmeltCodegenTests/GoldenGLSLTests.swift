@@ -34,6 +34,7 @@ import SmeltCodegen
     static let fusedCases: [KernelSpec] = [
         .residualNorm, .qkNormRoPE,
         (try? WeightKernels.gatedMatvecSpec(dtype: .q8_0, rows: 64, cols: 64, activation: "gelu_tanh"))!,
+        (try? WeightKernels.matvecResidualNormSpec(dtype: .q8_0, rows: 64, cols: 64))!,
     ]
 
     @Test(arguments: fusedCases)

@@ -26,7 +26,7 @@ import SmeltVulkan
             expectedSteps.append(try reference.scoreLogits([token]))
         }
         let (fused, context) = try model.applying(PipelineOptions(pipeline: try Pipeline.load("default")))
-        #expect(context.statistics["fuse-residual-norm"]?["kernels formed"] ?? 0 > 0)
+        #expect(context.statistics["fuse-matvec-residual-norm"]?["kernels formed"] ?? 0 > 0)
         #expect(context.statistics["fuse-gated-ffn"]?["kernels formed"] ?? 0 > 0)
         #expect(context.statistics["fuse-qk-norm-rope"]?["kernels formed"] ?? 0 > 0)
 
@@ -34,7 +34,7 @@ import SmeltVulkan
             let perOp = try VulkanBackend(model: model, device: device, prefillChunk: 4)
             let backend = try VulkanBackend(model: fused, device: device, prefillChunk: 4)
             let labels = decodeLabels(backend)
-            for kernel in ["residual_norm", "gated_matvec", "qk_norm_rope"] {
+            for kernel in ["matvec_residual_norm", "gated_matvec", "qk_norm_rope"] {
                 #expect(labels.contains { $0.hasPrefix(kernel) }, "decode list has no \(kernel) dispatch")
             }
             #expect(labels.count < decodeLabels(perOp).count)

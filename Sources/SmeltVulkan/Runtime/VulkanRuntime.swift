@@ -56,6 +56,9 @@ public final class VulkanRuntime {
             // (`ScoreList`); the slot holds a 4-byte stand-in nothing binds.
             let size = planned.role == .scoreLogits ? 4 : max(4, planned.byteSize)
             let buffer = try allocator.makeBuffer(size: size, label: "\(index):\(planned.name)")
+            if planned.role == .counters {
+                try buffer.write([UInt8](repeating: 0, count: planned.byteSize))
+            }
             if let offset = planned.weightOffset {
                 try buffer.write(UnsafeRawBufferPointer(rebasing: weights[offset ..< offset + planned.byteSize]))
             }

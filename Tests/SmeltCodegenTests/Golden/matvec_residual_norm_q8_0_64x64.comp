@@ -1,0 +1,172 @@
+#version 450
+#extension GL_EXT_control_flow_attributes : require
+#extension GL_EXT_samplerless_texture_functions : require
+// y[t, rowOffset + r] (=|+=) dot(W[r, :], x[t, :]) for r < rowCount and
+// tokens t < COUNT; W is one window of packed row records (PackedLayout).
+
+layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
+
+layout(constant_id = 0) const uint ROWS = 1u;
+layout(constant_id = 1) const uint COLS = 1u;
+layout(constant_id = 2) const uint ROW_WORDS = 1u;
+layout(constant_id = 3) const uint S1 = 1u;
+layout(constant_id = 4) const uint S2 = 1u;
+layout(constant_id = 5) const uint S3 = 1u;
+
+layout(set = 0, binding = 0) uniform utextureBuffer w;
+layout(set = 0, binding = 1, std430) readonly buffer x_block { vec4 x[]; };
+layout(set = 0, binding = 2, std430) coherent buffer y_block { float y[]; };
+layout(set = 0, binding = 3, std430) readonly buffer control_block { uint control[]; };
+layout(set = 0, binding = 4, std430) readonly buffer a_block { float a[]; };
+layout(set = 0, binding = 5, std430) readonly buffer gp_block { float gp[]; };
+layout(set = 0, binding = 6, std430) readonly buffer g_block { float g[]; };
+layout(set = 0, binding = 7, std430) buffer s_block { float s[]; };
+layout(set = 0, binding = 8, std430) writeonly buffer n_block { float n[]; };
+layout(set = 0, binding = 9, std430) coherent buffer counter_block { uint counter[]; };
+
+layout(push_constant) uniform PushConstants {
+    uint rowOffset;
+    uint rowCount;
+    uint hasPost;
+    float epsPost;
+    float eps;
+} pc;
+
+const uint TILE = 1u;
+const uint XW = COLS / 4u;
+
+float acc[TILE];
+vec4 part[TILE];
+vec4 xsum[TILE];
+uint xrow[TILE];
+
+uvec4 W(uint i) { return texelFetch(w, int(i)); }
+
+float hsum(vec4 v) { return (v.x + v.y) + (v.z + v.w); }
+
+void clearPart() {
+    [[unroll]] for (uint t = 0u; t < TILE; ++t) { part[t] = vec4(0.0); xsum[t] = vec4(0.0); }
+}
+
+// part[t] += q * x[t][4k .. 4k+3]
+void fma4(vec4 q, uint k) {
+    [[unroll]] for (uint t = 0u; t < TILE; ++t) { part[t] += q * x[xrow[t] + k]; }
+}
+
+// As fma4, also summing x for formats with a per-block minimum.
+void fma4sum(vec4 q, uint k) {
+    [[unroll]] for (uint t = 0u; t < TILE; ++t) {
+        vec4 xv = x[xrow[t] + k];
+        part[t] += q * xv;
+        xsum[t] += xv;
+    }
+}
+
+void flush(float scale) {
+    [[unroll]] for (uint t = 0u; t < TILE; ++t) { acc[t] += scale * hsum(part[t]); }
+}
+
+void flushMin(float scale, float minimum) {
+    [[unroll]] for (uint t = 0u; t < TILE; ++t) {
+        acc[t] += scale * hsum(part[t]) - minimum * hsum(xsum[t]);
+    }
+}
+
+// The four bytes of w as unsigned / signed values, lowest byte first.
+vec4 bytes4(uint w) { return vec4((uvec4(w) >> uvec4(0u, 8u, 16u, 24u)) & 0xFFu); }
+vec4 sbytes4(uint w) { return vec4(ivec4(uvec4(w) << uvec4(24u, 16u, 8u, 0u)) >> 24); }
+// Nibbles at bit `shift` of each byte of w.
+vec4 nibbles4(uint w, uint shift) { return vec4((uvec4(w) >> (uvec4(0u, 8u, 16u, 24u) + shift)) & 0xFu); }
+// Half i (0..7) of a 16-byte word.
+float halfAt(uvec4 v, uint i) { return unpackHalf2x16(v[i >> 1u])[i & 1u]; }
+// Byte j (0..15) of a 16-byte word, unsigned / signed.
+float byteAt(uvec4 v, uint j) { return float((v[j >> 2u] >> (8u * (j & 3u))) & 0xFFu); }
+float sbyteAt(uvec4 v, uint j) { return float(int(v[j >> 2u] << (24u - 8u * (j & 3u))) >> 24); }
+
+shared float red[64];
+
+float total(float v) {
+    uint tid = gl_LocalInvocationID.x;
+    red[tid] = v;
+    barrier();
+    for (uint stride = 32u; stride > 0u; stride >>= 1u) {
+        if (tid < stride) { red[tid] += red[tid + stride]; }
+        barrier();
+    }
+    float r = red[0];
+    barrier();
+    return r;
+}
+
+shared bool lastGroup;
+
+// acc[t] += dot(row at wb, x[t]) for the TILE tokens.
+void decodeRow(uint wb) {
+    [[unroll]] for (uint g = 0u; g < (COLS / 32u + 7u) / 8u; ++g) {
+        uvec4 dv = W(wb + S1 + g);
+        [[unroll]] for (uint j = 0u; j < 8u; ++j) {
+            uint b = 8u * g + j;
+            if (b < COLS / 32u) {
+                uvec4 q0 = W(wb + 2u * b);
+                uvec4 q1 = W(wb + 2u * b + 1u);
+                clearPart();
+                [[unroll]] for (uint i = 0u; i < 4u; ++i) {
+                    fma4(sbytes4(q0[i]), 8u * b + i);
+                    fma4(sbytes4(q1[i]), 8u * b + 4u + i);
+                }
+                flush(halfAt(dv, j));
+            }
+        }
+    }
+}
+
+void main() {
+    uint r = gl_GlobalInvocationID.x;
+    uint count = 1u;
+    uint t0 = 0u;
+    // No early return in matvec: on lavapipe, code after any return
+    // (even a workgroup-uniform one) runs masked and its loads become
+    // per-lane gathers (measured 4x slower). Lanes past the last row
+    // redo that row and store nothing.
+    
+    // Tokens past count re-read the last valid row of x (never past it).
+    [[unroll]] for (uint t = 0u; t < TILE; ++t) {
+        acc[t] = 0.0;
+        xrow[t] = (min(t0 + t, count - 1u) + 0u) * XW;
+    }
+    uint wb = min(r, max(pc.rowCount, 1u) - 1u) * ROW_WORDS;
+    decodeRow(wb);
+
+    [[unroll]] for (uint t = 0u; t < TILE; ++t) {
+        if (r < pc.rowCount && t0 + t < count) {
+            float v = acc[t];
+            
+            y[(t0 + t) * ROWS + pc.rowOffset + r] = v;
+        }
+    }
+    memoryBarrierBuffer();
+    barrier();
+    if (gl_LocalInvocationIndex == 0u) {
+        lastGroup = atomicAdd(counter[0], 1u) == gl_NumWorkGroups.x - 1u;
+    }
+    barrier();
+    if (lastGroup) {
+        memoryBarrierBuffer();
+        uint tid = gl_LocalInvocationIndex;
+        float inv = 1.0;
+        if (pc.hasPost != 0u) {
+            float q = 0.0;
+            for (uint i = tid; i < ROWS; i += 64u) { float v = y[i]; q += v * v; }
+            inv = inversesqrt(total(q) / float(ROWS) + pc.epsPost);
+        }
+        float q = 0.0;
+        for (uint i = tid; i < ROWS; i += 64u) {
+            float v = a[i] + (pc.hasPost != 0u ? y[i] * inv * gp[i] : y[i]);
+            s[i] = v;
+            q += v * v;
+        }
+        float invS = inversesqrt(total(q) / float(ROWS) + pc.eps);
+        for (uint i = tid; i < ROWS; i += 64u) { n[i] = s[i] * invS * g[i]; }
+        if (tid == 0u) { counter[0] = 0u; }
+    }
+}
