@@ -41,6 +41,8 @@ public struct LoweredModel: Sendable {
     public var decodeCost: [Int: OpCost]
     /// Fused ops the lowering ran op by op, with why.
     public var remarks: [String]
+    /// How activations share buffers (memory planning).
+    public var activationMemory: ActivationMemory
 }
 
 /// What one op costs per decode step.
@@ -49,9 +51,10 @@ public struct OpCost: Sendable, Equatable {
     public var bytesMoved: Int
 }
 
-/// Lowers a bound graph to an `ExecutionPlan`: one kernel per op (the
-/// per-op pipeline), activations in their own buffers sized for a prefill
-/// chunk, reshapes as aliases, and a device argmax at the end of each list.
+/// Lowers a bound graph to an `ExecutionPlan`: a kernel per op or per
+/// fused op, activations sized for a prefill chunk and sharing buffers where
+/// their live ranges allow (`MemoryPlanner`), reshapes as aliases, and the
+/// device sampler at the end of the decode and prefill lists.
 public enum Lowering {
     public static func lower(graph: Graph, store: any WeightStore, options: LoweringOptions,
                              compiler: ShaderCompiler? = nil, compileShaders: Bool = true) throws -> LoweredModel {
@@ -63,19 +66,20 @@ public enum Lowering {
         try state.allocate()
         state.builder.beginList()
         try state.emit(tokens: 1)
-        let decode = state.builder.commands
+        var lists = [state.builder.emitted]
         state.builder.beginList()
         try state.emit(tokens: options.prefillChunk)
-        let prefill = state.builder.commands
-        var score: [PlanCommand]?
+        lists.append(state.builder.emitted)
         let scoreBytes = options.prefillChunk * state.vocabularySize * 4
         if scoreBytes <= options.maxStorageBufferRange {
             state.scoreLogits = state.builder.addBuffer(.init(name: "score_logits", role: .scoreLogits,
                                                               byteSize: scoreBytes))
             state.builder.beginList()
             try state.emit(tokens: options.prefillChunk)
-            score = state.builder.commands
+            lists.append(state.builder.emitted)
         }
+        let memory = MemoryPlanner.plan(buffers: state.builder.buffers, lists: lists)
+        let buffer = { (index: Int) in memory.remap[index] }
 
         // `smelt plan` needs the plan's shape, not SPIR-V.
         let compiler = compileShaders ? try compiler ?? ShaderCompiler() : nil
@@ -86,12 +90,13 @@ public enum Lowering {
         }
         let plan = ExecutionPlan(
             modelName: options.modelName, vocabularySize: state.vocabularySize, contextLength: options.contextLength,
-            prefillChunk: options.prefillChunk, kernels: kernels, buffers: state.builder.buffers, decode: decode,
-            prefill: prefill, controlBuffer: state.control, tokensBuffer: state.tokens, logitsBuffer: state.logits,
-            outputBuffer: state.output, score: score, scoreLogitsBuffer: state.scoreLogits)
+            prefillChunk: options.prefillChunk, kernels: kernels, buffers: memory.buffers, decode: memory.lists[0],
+            prefill: memory.lists[1], controlBuffer: buffer(state.control), tokensBuffer: buffer(state.tokens),
+            logitsBuffer: buffer(state.logits), outputBuffer: buffer(state.output),
+            score: memory.lists.count > 2 ? memory.lists[2] : nil, scoreLogitsBuffer: state.scoreLogits.map(buffer))
         return LoweredModel(plan: plan, weights: state.packer.blob,
                             decodeCost: state.decodeCost.mapValues { OpCost(dispatches: $0.dispatches, bytesMoved: $0.bytes) },
-                            remarks: state.remarks)
+                            remarks: state.remarks, activationMemory: memory.report)
     }
 }
 

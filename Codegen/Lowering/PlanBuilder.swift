@@ -9,6 +9,8 @@ struct PlanBuilder {
     var kernelSpecs: [KernelSpec] = []
     private var kernelIndex: [String: Int] = [:]
     private(set) var commands: [PlanCommand] = []
+    /// Per command of the current list: the buffers it writes.
+    private(set) var commandWrites: [Set<Int>] = []
     /// Dispatches and bytes moved added to the current list so far.
     private(set) var dispatchCount = 0
     private(set) var bytesMoved = 0
@@ -26,10 +28,14 @@ struct PlanBuilder {
         return kernelSpecs.count - 1
     }
 
+    /// The current list with its write sets.
+    var emitted: EmittedList { EmittedList(commands: commands, writes: commandWrites) }
+
     /// Starts a new command list (decode or prefill) with the buffers and
     /// kernels kept.
     mutating func beginList() {
         commands = []
+        commandWrites = []
         dirty = []
         dispatchCount = 0
         bytesMoved = 0
@@ -49,12 +55,14 @@ struct PlanBuilder {
         let touched = Set(bindings.map(\.buffer))
         if !touched.isDisjoint(with: dirty) {
             commands.append(.barrier)
+            commandWrites.append([])
             dirty = []
         }
         let kernel = kernel(spec)
         commands.append(.dispatch(PlannedDispatch(kernel: kernel, bindings: bindings, pushConstants: push,
                                                   groups: groups.map { max(1, $0) }, label: label,
                                                   bytesMoved: bytesMoved)))
+        commandWrites.append(Set(writes.map { bindings[$0].buffer }))
         for index in writes { dirty.insert(bindings[index].buffer) }
         dispatchCount += 1
         self.bytesMoved += bytesMoved

@@ -15,6 +15,8 @@ public struct PlanReport: Codable, Sendable, Equatable {
     public var kvCache: KVCache
     /// Device memory by category, bytes.
     public var memory: [String: Int]
+    /// How activations share buffers (nil in plans from before memory planning).
+    public var activations: ActivationMemory?
     /// Candidate rewrites not made, with why.
     public var declined: [Remark]
     public var megakernel: Megakernel
@@ -117,7 +119,8 @@ public struct PlanReport: Codable, Sendable, Equatable {
 
     public init(model: String, pipeline: String, passes: [PassRun], deviceProfile: String, decode: Totals,
                 layers: [Layer], weights: [WeightChoice], kvCache: KVCache, memory: [String: Int],
-                declined: [Remark], megakernel: Megakernel) {
+                declined: [Remark], megakernel: Megakernel, activations: ActivationMemory? = nil) {
+        self.activations = activations
         self.model = model
         self.pipeline = pipeline
         self.passes = passes
@@ -129,5 +132,23 @@ public struct PlanReport: Codable, Sendable, Equatable {
         self.memory = memory
         self.declined = declined
         self.megakernel = megakernel
+    }
+}
+
+/// What activation memory planning did: values whose live ranges never
+/// overlap share a device buffer.
+public struct ActivationMemory: Codable, Sendable, Equatable {
+    /// Activation values (one buffer each before planning) and the buffers they share.
+    public var values = 0
+    public var buffers = 0
+    /// Bytes with one buffer per value, and after sharing.
+    public var unsharedBytes = 0
+    public var bytes = 0
+
+    public init(values: Int = 0, buffers: Int = 0, unsharedBytes: Int = 0, bytes: Int = 0) {
+        self.values = values
+        self.buffers = buffers
+        self.unsharedBytes = unsharedBytes
+        self.bytes = bytes
     }
 }

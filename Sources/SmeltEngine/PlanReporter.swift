@@ -70,7 +70,8 @@ public enum PlanReporter {
             megakernel: options.profile.coresidentWorkgroups
                 ? .init(enabled: false, reason: "no persistent megakernel pass exists yet")
                 : .init(enabled: false, reason: "the \(options.profile.name) profile does not state that all "
-                    + "workgroups are co-resident, so a device-wide barrier could deadlock"))
+                    + "workgroups are co-resident, so a device-wide barrier could deadlock"),
+            activations: lowered.activationMemory)
     }
 
     /// `q.3` → 3; names without a layer suffix → nil.

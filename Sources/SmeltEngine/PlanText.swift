@@ -51,6 +51,10 @@ extension PlanReport {
             String(format: "%@ %.1f MB", $0.key, Double($0.value) / 1e6)
                 + ($0.key == PlannedBuffer.Role.scoreLogits.rawValue ? " (allocated when scoring)" : "")
         }.joined(separator: " · "))
+        if let a = activations, a.values > 0 {
+            out.append(String(format: "Activations: %d values share %d buffers by live range, %.1f MB (%.1f MB unshared)",
+                              a.values, a.buffers, Double(a.bytes) / 1e6, Double(a.unsharedBytes) / 1e6))
+        }
         out.append("")
         let groups = Dictionary(grouping: declined) { "\($0.pass): \($0.subject)" }
         out.append("Not fused or not changed (\(declined.count) candidates):")

@@ -23,7 +23,7 @@ import Testing
     @Test func headerAndTableFollowTheDocumentedLayout() throws {
         let b = try Fixture.bytes()
         #expect(Array(b[0 ..< 8]) == Array("SMELT".utf8) + [0, 0, 0])
-        #expect(RawFormat.u32(b, 8) == 3)
+        #expect(RawFormat.u32(b, 8) == 4)
         let entries = RawFormat.entries(b)
         #expect(entries.map(\.name) == ["manifest", "spirv", "tokenizer", "weights"])
         #expect(Int(RawFormat.u32(b, 12)) == 64 + 48 * entries.count)

@@ -81,6 +81,12 @@ struct GemmaTests {
         try withValidatedDevice { device in
             let backend = try VulkanBackend(model: model, device: device)
             #expect(backend.runtime.hasScoreList)
+            if pipeline == "default" {
+                let labels = backend.runtime.plan.decode.compactMap { if case .dispatch(let d) = $0 { d.label } else { nil } }
+                for kernel in ["matvec_residual_norm", "matvec_multi", "qk_norm_rope", "gated_matvec"] {
+                    #expect(labels.filter { $0.hasPrefix(kernel + " ") }.count >= 18, "decode list: \(kernel) per layer")
+                }
+            }
             for p in prompts {
                 try check(p, on: backend, interpreterRows: try #require(interpreter[p.id]), label: "\(p.id)/\(pipeline)")
             }
