@@ -36,6 +36,8 @@ public final class PassContext {
     /// Weight formats forced by `--quant` (all matrices), overriding the
     /// quantization pass's choice.
     public let quantOverride: DType?
+    /// The KV cache element type forced by `--kv-cache` (f32 or f16).
+    public let kvCacheOverride: DType?
     /// Counters by pass name, then statistic ("ops removed" → 3).
     public private(set) var statistics: [String: [String: Int]] = [:]
     /// Decisions taken and declined, in the order passes made them.
@@ -45,7 +47,9 @@ public final class PassContext {
     /// The pass now running.
     public var currentPass = ""
 
-    public init(profile: DeviceProfile = .lavapipe, contextLength: Int = 2048, quantOverride: DType? = nil) {
+    public init(profile: DeviceProfile = .lavapipe, contextLength: Int = 2048, quantOverride: DType? = nil,
+                kvCacheOverride: DType? = nil) {
+        self.kvCacheOverride = kvCacheOverride
         self.profile = profile
         self.contextLength = contextLength
         self.quantOverride = quantOverride

@@ -6,6 +6,7 @@ public enum PassRegistry {
     private static let all: [any Pass] = [
         DeadCodeElimination(),
         SelectQuantization(),
+        SelectKVLayout(),
         FuseMatvecResidualNorm(),
         FuseResidualNorm(),
         FuseQKV(),

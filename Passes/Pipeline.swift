@@ -60,8 +60,10 @@ public struct Pipeline: Sendable, Equatable {
     public static let builtinText: [String: String] = [
         "none": """
             # One kernel per op: no fusion, weights in the checkpoint's formats.
-            # The baseline every other pipeline is compared with.
+            # The baseline every other pipeline is compared with. The KV cache
+            # is chosen as in every pipeline (f32 unless the context is long).
             dead-code
+            select-kv-layout
 
             """,
         "default": """
@@ -70,6 +72,7 @@ public struct Pipeline: Sendable, Equatable {
             # before QKV, so the FFN pair becomes one gated kernel).
             dead-code
             select-quant
+            select-kv-layout
             fuse-matvec-residual-norm
             fuse-residual-norm
             fuse-gated-ffn

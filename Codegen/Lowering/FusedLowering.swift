@@ -224,7 +224,7 @@ extension LoweringState {
         let wq = try q.norm.map { try weight($0.operands[1], for: $0) }
         let wk = try k.norm.map { try weight($0.operands[1], for: $0) }
         let xq = try view(q.value, for: qRope, tokens: t)
-        builder.dispatch(.qkNormRoPE, bindings: [
+        builder.dispatch(.qkNormRoPE(f16: cache.f16), bindings: [
             builder.whole(control), xq, try view(k.value, for: kRope, tokens: t), try view(v, for: write, tokens: t),
             wq.map { builder.whole($0.buffer) } ?? xq, wk.map { builder.whole($0.buffer) } ?? xq,
             try view(qRope.result, for: qRope, tokens: t),
@@ -233,7 +233,7 @@ extension LoweringState {
             qDims[0].word, cache.heads.word, headDim.word, rotary.word,
             (qRope.attribute("neox")?.boolValue == true ? 1 : 0), Float(qRope.attribute("theta")?.doubleValue ?? 0).word,
             (q.norm == nil ? 0 : 1), Float(eps).word, options.contextLength.word,
-        ], groups: [qDims[0] + cache.heads, t, 1], label: label,
+        ] + cache.strideWords, groups: [qDims[0] + cache.heads, t, 1], label: label,
         bytesMoved: t * (qDims[0] + 2 * cache.heads) * headDim * 8)
         return true
     }

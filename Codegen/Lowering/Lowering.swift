@@ -119,8 +119,8 @@ struct LoweringState {
     var weightOf: [ValueID: LoweredWeight] = [:]
     /// f32 copies of embedding tables whose format has no embedding kernel.
     var embeddingCopies: [String: LoweredWeight] = [:]
-    /// kv_write results → (heads, headDim) of the cache.
-    var cacheShape: [ValueID: (heads: Int, headDim: Int)] = [:]
+    /// kv_write results → the cache's shape, element type and layout.
+    var cacheShape: [ValueID: CacheLayout] = [:]
     /// Packed weights by tensor name.
     var weightsByName: [String: LoweredWeight] = [:]
     /// Weight names stored as one matrix (a fused kernel's operands), by member.
@@ -202,12 +202,12 @@ struct LoweringState {
                   try perToken(op.operands[1]) == heads * headDim else {
                 throw SmeltError("kv_write: k and v must be [T, kvHeads, headDim] of one shape", at: op.location)
             }
-            let bytes = options.contextLength * heads * headDim * 4
+            let cache = try CacheLayout(op, heads: heads, headDim: headDim, capacity: options.contextLength)
             let layer = op.attributes["layer"]?.intValue ?? 0
             for (result, kind) in zip(op.results, ["k", "v"]) {
                 bufferOf[result] = builder.addBuffer(.init(name: "\(kind)_cache.\(layer)", role: .kvCache,
-                                                             byteSize: bytes))
-                cacheShape[result] = (heads, headDim)
+                                                             byteSize: cache.bytes))
+                cacheShape[result] = cache
             }
         case "logits":
             bufferOf[op.result] = logits
@@ -243,4 +243,36 @@ struct LoweringState {
         }
         return w
     }
+}
+
+/// A layer's KV cache as `select-kv-layout` chose it (kv_write's `dtype`
+/// and `layout`): element (position, head, d) at `position · posStride +
+/// head · headStride + d`, f32 or f16.
+struct CacheLayout {
+    var heads: Int
+    var headDim: Int
+    var capacity: Int
+    var f16: Bool
+    var headMajor: Bool
+
+    init(_ op: Op, heads: Int, headDim: Int, capacity: Int) throws {
+        self.heads = heads
+        self.headDim = headDim
+        self.capacity = capacity
+        let dtype = op.attributes["dtype"]?.symbolValue ?? "f32"
+        guard dtype == "f32" || dtype == "f16" else {
+            throw SmeltError("kv_write: the Vulkan backend stores KV caches as f32 or f16, not \(dtype)", at: op.location)
+        }
+        f16 = dtype == "f16"
+        headMajor = op.attributes["layout"]?.symbolValue == "head_major"
+        guard !f16 || headDim % 2 == 0 else {
+            throw SmeltError("kv_write: an f16 cache needs an even head size, got \(headDim)", at: op.location)
+        }
+    }
+
+    var posStride: Int { headMajor ? headDim : heads * headDim }
+    var headStride: Int { headMajor ? capacity * headDim : headDim }
+    var bytes: Int { capacity * heads * headDim * (f16 ? 2 : 4) }
+    /// Push-constant words of the layout: posStride, headStride.
+    var strideWords: [UInt32] { [posStride.word, headStride.word] }
 }

@@ -92,10 +92,14 @@ extension LoweringState {
                              bytesMoved: t * heads * headDim * 8)
         case "kv_write":
             let row = try perToken(op.operands[0])
-            builder.dispatch(.kvWriteF32, bindings: [ctl, try slice(op.operands[0]), try slice(op.operands[1]),
-                                                     try slice(op.results[0]), try slice(op.results[1])],
-                             writes: [3, 4], push: [row.word, options.contextLength.word],
-                             groups: ceilDiv(t * row, 64), label: label, bytesMoved: t * row * 16)
+            guard let cache = cacheShape[op.results[0]] else {
+                throw SmeltError("kv_write: no cache was allocated", at: op.location)
+            }
+            builder.dispatch(.kvWrite(f16: cache.f16), bindings: [ctl, try slice(op.operands[0]), try slice(op.operands[1]),
+                                                                 try slice(op.results[0]), try slice(op.results[1])],
+                             writes: [3, 4], push: [row.word, options.contextLength.word, cache.headDim.word] + cache.strideWords,
+                             groups: ceilDiv(t * row, cache.f16 ? 128 : 64), label: label,
+                             bytesMoved: t * row * (cache.f16 ? 12 : 16))
         case "attention":
             try emitAttention(op, tokens: t, label: label)
         case "fused":
@@ -193,11 +197,11 @@ extension LoweringState {
         }
         let ctl = builder.whole(control)
         func slice(_ v: ValueID) throws -> BufferSlice { try view(v, for: op, tokens: t) }
-        builder.dispatch(.attentionF32, bindings: [ctl, try slice(op.operands[0]), try slice(op.operands[1]),
-                                                   try slice(op.operands[2]), try slice(op.result)],
+        builder.dispatch(.attention(f16: cache.f16), bindings: [ctl, try slice(op.operands[0]), try slice(op.operands[1]),
+                                                              try slice(op.operands[2]), try slice(op.result)],
                          writes: [4],
                          push: [heads.word, cache.heads.word, headDim.word, (op.attribute("window")?.intValue ?? 0).word,
-                                float(op, "scale", default: 1).word, float(op, "softcap").word],
+                                float(op, "scale", default: 1).word, float(op, "softcap").word] + cache.strideWords,
                          groups: t * heads, label: label,
                          // Decode reads the whole cache at full context in the worst case; count the q/out rows.
                          bytesMoved: t * heads * headDim * 8)

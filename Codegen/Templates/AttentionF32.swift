@@ -4,14 +4,24 @@ extension KernelTemplate {
     /// invocation) with an online softmax, so any cache length works; each
     /// invocation accumulates headDim / 64 output dims. Grouped-query heads
     /// share a KV head; `window` > 0 limits keys to the last `window`
-    /// positions; `softcap` > 0 caps scores with tanh.
-    public static let attentionF32 = KernelTemplate(name: "attention_f32", source: """
+    /// positions; `softcap` > 0 caps scores with tanh. The cache holds
+    /// element (position, head, d) at `position · posStride + head ·
+    /// headStride + d` (see kv_write), as f32 or, with KV_F16, as f16
+    /// halves two to a u32 word.
+    public static let attention = KernelTemplate(name: "attention", source: """
         #version 450
+        #define KV_F16 {{KV_F16}}
         {{WORKGROUP_SIZE}}
         {{BINDINGS}}
         {{PUSH_CONSTANTS}}
         shared float qs[512];
         shared float scores[64];
+
+        #if KV_F16
+        float vAt(uint i) { return unpackHalf2x16(vc[i >> 1u])[i & 1u]; }
+        #else
+        float vAt(uint i) { return vc[i]; }
+        #endif
 
         void main() {
             uint tid = gl_LocalInvocationID.x;
@@ -22,8 +32,7 @@ extension KernelTemplate {
             uint D = pc.headDim;
             uint position = ctl[0] + t;
             uint first = (pc.window > 0u && position + 1u > pc.window) ? position + 1u - pc.window : 0u;
-            uint kvOffset = (h / (pc.heads / pc.kvHeads)) * D;
-            uint rowStride = pc.kvHeads * D;
+            uint kvOffset = (h / (pc.heads / pc.kvHeads)) * pc.headStride;
             for (uint d = tid; d < D; d += 64u) { qs[d] = q[pairIndex * D + d]; }
             barrier();
             float m = -1.0e30;
@@ -33,9 +42,16 @@ extension KernelTemplate {
                 uint j = j0 + tid;
                 float s = -1.0e30;
                 if (j <= position) {
-                    uint kb = j * rowStride + kvOffset;
+                    uint kb = j * pc.posStride + kvOffset;
                     s = 0.0;
+        #if KV_F16
+                    for (uint d = 0u; d < D; d += 2u) {
+                        vec2 kk = unpackHalf2x16(kc[(kb + d) >> 1u]);
+                        s += qs[d] * kk.x + qs[d + 1u] * kk.y;
+                    }
+        #else
                     for (uint d = 0u; d < D; d++) { s += qs[d] * kc[kb + d]; }
+        #endif
                     s *= pc.scale;
                     if (pc.softcap > 0.0) { s = pc.softcap * tanh(clamp(s / pc.softcap, -15.0, 15.0)); }
                 }
@@ -51,10 +67,10 @@ extension KernelTemplate {
                 for (uint i = 0u; i < n; i++) {
                     float e = exp(scores[i] - mNew);
                     l += e;
-                    uint vb = (j0 + i) * rowStride + kvOffset;
+                    uint vb = (j0 + i) * pc.posStride + kvOffset;
                     for (uint c = 0u; c < 8u; c++) {
                         uint d = tid + 64u * c;
-                        if (d < D) { acc[c] += e * vc[vb + d]; }
+                        if (d < D) { acc[c] += e * vAt(vb + d); }
                     }
                 }
                 m = mNew;
@@ -70,19 +86,28 @@ extension KernelTemplate {
 }
 
 extension KernelSpec {
-    /// Bindings ctl (0), q (1), k cache (2), v cache (3), out (4); dispatch
-    /// tokens · heads workgroups. headDim ≤ 512.
-    public static let attentionF32 = KernelSpec(
-        name: "attention_f32", template: KernelTemplate.attentionF32.name, workgroupSize: .init(64),
-        bindings: [
-            .init(name: "ctl", binding: 0, access: .readOnly, elementType: "uint"),
-            .init(name: "q", binding: 1, access: .readOnly, elementType: "float"),
-            .init(name: "kc", binding: 2, access: .readOnly, elementType: "float"),
-            .init(name: "vc", binding: 3, access: .readOnly, elementType: "float"),
-            .init(name: "o", binding: 4, access: .writeOnly, elementType: "float"),
-        ],
-        pushConstants: [
-            .init(name: "heads", type: .uint), .init(name: "kvHeads", type: .uint), .init(name: "headDim", type: .uint),
-            .init(name: "window", type: .uint), .init(name: "scale", type: .float), .init(name: "softcap", type: .float),
-        ])
+    /// Bindings ctl (0), q (1), k cache (2), v cache (3), out (4); push
+    /// heads, kvHeads, headDim, window, scale, softcap, posStride,
+    /// headStride; dispatch tokens · heads workgroups. headDim ≤ 512 (even
+    /// for an f16 cache).
+    public static func attention(f16: Bool) -> KernelSpec {
+        KernelSpec(
+            name: f16 ? "attention_kv_f16" : "attention_f32", template: KernelTemplate.attention.name,
+            workgroupSize: .init(64),
+            bindings: [
+                .init(name: "ctl", binding: 0, access: .readOnly, elementType: "uint"),
+                .init(name: "q", binding: 1, access: .readOnly, elementType: "float"),
+                .init(name: "kc", binding: 2, access: .readOnly, elementType: f16 ? "uint" : "float"),
+                .init(name: "vc", binding: 3, access: .readOnly, elementType: f16 ? "uint" : "float"),
+                .init(name: "o", binding: 4, access: .writeOnly, elementType: "float"),
+            ],
+            pushConstants: [
+                .init(name: "heads", type: .uint), .init(name: "kvHeads", type: .uint), .init(name: "headDim", type: .uint),
+                .init(name: "window", type: .uint), .init(name: "scale", type: .float), .init(name: "softcap", type: .float),
+                .init(name: "posStride", type: .uint), .init(name: "headStride", type: .uint),
+            ],
+            parameters: ["KV_F16": f16 ? "1" : "0"])
+    }
+
+    public static let attentionF32 = attention(f16: false)
 }

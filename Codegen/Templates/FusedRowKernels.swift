@@ -61,10 +61,14 @@ extension KernelTemplate {
     /// cache. Pairs as in rope_f32; dims past `rotary` are copied.
     public static let qkNormRoPE = KernelTemplate(name: "qk_norm_rope", source: """
         #version 450
+        #define KV_F16 {{KV_F16}}
         {{WORKGROUP_SIZE}}
         {{BINDINGS}}
         {{PUSH_CONSTANTS}}
         \(workgroupTotal)
+        #if KV_F16
+        shared float kr[512];
+        #endif
 
         void main() {
             uint h = gl_WorkGroupID.x;
@@ -76,7 +80,7 @@ extension KernelTemplate {
             uint rowLen = (isQ ? pc.qHeads : pc.kvHeads) * pc.headDim;
             uint src = t * rowLen + head * pc.headDim;
             uint position = ctl[0] + t;
-            uint dst = isQ ? src : position * rowLen + head * pc.headDim;
+            uint dst = isQ ? src : position * pc.posStride + head * pc.headStride;
             bool store = isQ || position < pc.capacity;
             float inv = 1.0;
             if (pc.hasNorm != 0u) {
@@ -116,13 +120,29 @@ extension KernelTemplate {
                     qo[dst + ia] = a;
                     qo[dst + ib] = b;
                 } else if (store) {
+        #if KV_F16
+                    kr[ia] = a;
+                    kr[ib] = b;
+        #else
                     kc[dst + ia] = a;
                     kc[dst + ib] = b;
+        #endif
                 }
             }
+        #if KV_F16
+            // Adjacent halves share a word: pack them once the head is rotated.
+            barrier();
+            if (!isQ && store) {
+                for (uint p = tid; p < pc.headDim / 2u; p += 64u) {
+                    kc[(dst >> 1u) + p] = packHalf2x16(vec2(kr[2u * p], kr[2u * p + 1u]));
+                    vc[(dst >> 1u) + p] = packHalf2x16(vec2(xv[src + 2u * p], xv[src + 2u * p + 1u]));
+                }
+            }
+        #else
             if (!isQ && store) {
                 for (uint i = tid; i < pc.headDim; i += 64u) { vc[dst + i] = xv[src + i]; }
             }
+        #endif
         }
 
         """)
@@ -154,9 +174,14 @@ extension KernelSpec {
 
     /// Bindings ctl (0), q (1), k (2), v (3), q-norm weight (4), k-norm
     /// weight (5; 4 and 5 any buffer when hasNorm = 0), rotated q out (6),
-    /// k cache (7), v cache (8); dispatch (qHeads + kvHeads, tokens).
-    public static let qkNormRoPE = KernelSpec(
-        name: "qk_norm_rope", template: KernelTemplate.qkNormRoPE.name, workgroupSize: .init(64),
+    /// k cache (7), v cache (8) laid out as kv_write's (posStride,
+    /// headStride; f16 halves two to a word with `f16`); dispatch (qHeads +
+    /// kvHeads, tokens). headDim ≤ 512.
+    public static let qkNormRoPE = qkNormRoPE(f16: false)
+
+    public static func qkNormRoPE(f16: Bool) -> KernelSpec { KernelSpec(
+        name: f16 ? "qk_norm_rope_kv_f16" : "qk_norm_rope", template: KernelTemplate.qkNormRoPE.name,
+        workgroupSize: .init(64),
         bindings: [
             .init(name: "ctl", binding: 0, access: .readOnly, elementType: "uint"),
             .init(name: "xq", binding: 1, access: .readOnly, elementType: "float"),
@@ -165,12 +190,15 @@ extension KernelSpec {
             .init(name: "wq", binding: 4, access: .readOnly, elementType: "float"),
             .init(name: "wk", binding: 5, access: .readOnly, elementType: "float"),
             .init(name: "qo", binding: 6, access: .writeOnly, elementType: "float"),
-            .init(name: "kc", binding: 7, access: .writeOnly, elementType: "float"),
-            .init(name: "vc", binding: 8, access: .writeOnly, elementType: "float"),
+            .init(name: "kc", binding: 7, access: .writeOnly, elementType: f16 ? "uint" : "float"),
+            .init(name: "vc", binding: 8, access: .writeOnly, elementType: f16 ? "uint" : "float"),
         ],
         pushConstants: [
             .init(name: "qHeads", type: .uint), .init(name: "kvHeads", type: .uint), .init(name: "headDim", type: .uint),
             .init(name: "rotary", type: .uint), .init(name: "neox", type: .uint), .init(name: "theta", type: .float),
             .init(name: "hasNorm", type: .uint), .init(name: "eps", type: .float), .init(name: "capacity", type: .uint),
-        ])
+            .init(name: "posStride", type: .uint), .init(name: "headStride", type: .uint),
+        ],
+        parameters: ["KV_F16": f16 ? "1" : "0"])
+    }
 }

@@ -37,22 +37,34 @@ extension KernelTemplate {
 
         """)
 
-    /// Copies this step's K and V rows into the caches at `ctl.position + t`.
-    public static let kvWriteF32 = KernelTemplate(name: "kv_write_f32", source: """
+    /// Copies this step's K and V rows into the caches at `ctl.position + t`:
+    /// element (head, d) of a position goes to `position · posStride +
+    /// head · headStride + d` (token-major: posStride = kvHeads · headDim,
+    /// headStride = headDim; head-major: posStride = headDim, headStride =
+    /// capacity · headDim). With KV_F16 each invocation packs two adjacent
+    /// elements into one u32 word of f16 halves.
+    public static let kvWrite = KernelTemplate(name: "kv_write", source: """
         #version 450
+        #define KV_F16 {{KV_F16}}
         {{WORKGROUP_SIZE}}
         {{BINDINGS}}
         {{PUSH_CONSTANTS}}
 
         void main() {
-            uint i = gl_GlobalInvocationID.x;
+            uint i = gl_GlobalInvocationID.x * (KV_F16 != 0 ? 2u : 1u);
             uint t = i / pc.rowSize;
             if (t >= ctl[1]) { return; }
             uint position = ctl[0] + t;
             if (position >= pc.capacity) { return; }
-            uint destination = position * pc.rowSize + i % pc.rowSize;
-            kc[destination] = k[i];
-            vc[destination] = v[i];
+            uint e = i % pc.rowSize;
+            uint dst = position * pc.posStride + (e / pc.headDim) * pc.headStride + e % pc.headDim;
+        #if KV_F16
+            kc[dst >> 1u] = packHalf2x16(vec2(k[i], k[i + 1u]));
+            vc[dst >> 1u] = packHalf2x16(vec2(v[i], v[i + 1u]));
+        #else
+            kc[dst] = k[i];
+            vc[dst] = v[i];
+        #endif
         }
 
         """)
@@ -72,16 +84,27 @@ extension KernelSpec {
             .init(name: "neox", type: .uint), .init(name: "theta", type: .float),
         ])
 
-    /// Bindings ctl (0), k (1), v (2), k cache (3), v cache (4);
-    /// dispatch ⌈tokens · rowSize / 64⌉.
-    public static let kvWriteF32 = KernelSpec(
-        name: "kv_write_f32", template: KernelTemplate.kvWriteF32.name, workgroupSize: .init(64),
-        bindings: [
-            .init(name: "ctl", binding: 0, access: .readOnly, elementType: "uint"),
-            .init(name: "k", binding: 1, access: .readOnly, elementType: "float"),
-            .init(name: "v", binding: 2, access: .readOnly, elementType: "float"),
-            .init(name: "kc", binding: 3, access: .writeOnly, elementType: "float"),
-            .init(name: "vc", binding: 4, access: .writeOnly, elementType: "float"),
-        ],
-        pushConstants: [.init(name: "rowSize", type: .uint), .init(name: "capacity", type: .uint)])
+    /// Bindings ctl (0), k (1), v (2), k cache (3), v cache (4); push
+    /// rowSize, capacity, headDim, posStride, headStride (elements); dispatch
+    /// ⌈tokens · rowSize / 64⌉ workgroups (f16: half as many; rowSize and
+    /// headDim even).
+    public static func kvWrite(f16: Bool) -> KernelSpec {
+        KernelSpec(
+            name: f16 ? "kv_write_f16" : "kv_write_f32", template: KernelTemplate.kvWrite.name, workgroupSize: .init(64),
+            bindings: [
+                .init(name: "ctl", binding: 0, access: .readOnly, elementType: "uint"),
+                .init(name: "k", binding: 1, access: .readOnly, elementType: "float"),
+                .init(name: "v", binding: 2, access: .readOnly, elementType: "float"),
+                .init(name: "kc", binding: 3, access: .writeOnly, elementType: f16 ? "uint" : "float"),
+                .init(name: "vc", binding: 4, access: .writeOnly, elementType: f16 ? "uint" : "float"),
+            ],
+            pushConstants: [
+                .init(name: "rowSize", type: .uint), .init(name: "capacity", type: .uint),
+                .init(name: "headDim", type: .uint), .init(name: "posStride", type: .uint),
+                .init(name: "headStride", type: .uint),
+            ],
+            parameters: ["KV_F16": f16 ? "1" : "0"])
+    }
+
+    public static let kvWriteF32 = kvWrite(f16: false)
 }

@@ -9,14 +9,23 @@ public struct PipelineOptions: Sendable {
     public var disabledPasses: Set<String>
     /// `--quant`: one format for every weight matrix.
     public var quant: DType?
+    /// `--kv-cache`: the KV cache's element type.
+    public var kvCache: DType?
     public var profile: DeviceProfile
 
-    public init(pipeline: Pipeline, disabledPasses: Set<String> = [], quant: DType? = nil,
+    public init(pipeline: Pipeline, disabledPasses: Set<String> = [], quant: DType? = nil, kvCache: DType? = nil,
                 profile: DeviceProfile = .lavapipe) {
+        self.kvCache = kvCache
         self.pipeline = pipeline
         self.disabledPasses = disabledPasses
         self.quant = quant
         self.profile = profile
+    }
+
+    /// The pipeline `name` (configs/pipelines, or the built-in text) with
+    /// no overrides.
+    public static func named(_ name: String) throws -> PipelineOptions {
+        PipelineOptions(pipeline: try Pipeline.load(name))
     }
 
     /// The per-op pipeline: the graph as written, weights as stored.
@@ -30,7 +39,7 @@ extension LoadedModel {
     public func applying(_ options: PipelineOptions,
                          afterEach: (String, Graph) -> Void = { _, _ in }) throws -> (LoadedModel, PassContext) {
         let context = PassContext(profile: options.profile, contextLength: config.contextLength,
-                                  quantOverride: options.quant)
+                                  quantOverride: options.quant, kvCacheOverride: options.kvCache)
         let manager = try PassManager(pipeline: options.pipeline, disabled: options.disabledPasses)
         var model = self
         model.graph = try manager.run(graph, context: context, afterEach: afterEach)

@@ -38,8 +38,14 @@ extension GraphRun {
         guard let cacheShape = session.model.cacheShapes[layer] else {
             throw SmeltError("kv_write: no cache for layer \(layer)", at: op.location)
         }
-        let (k, kShape) = try f32(op.operands[0])
-        let (v, _) = try f32(op.operands[1])
+        var (k, kShape) = try f32(op.operands[0])
+        var (v, _) = try f32(op.operands[1])
+        // An f16 cache (select-kv-layout) keeps keys and values rounded to
+        // f16, as the device's does; the layout does not change the math.
+        if op.attributes["dtype"]?.symbolValue == "f16" {
+            k = k.map { Float(Float16($0)) }
+            v = v.map { Float(Float16($0)) }
+        }
         let positions = try i32(op.operands[2])
         let capacity = session.model.contextLength
         try CPUKernels.writeKV(k, into: &session.keys[layer, default: []], positions: positions, tokens: kShape[0],

@@ -32,7 +32,9 @@ public final class ReferenceModel: @unchecked Sendable {
         }
         self.weights = weights
         var shapes: [Int: (Int, Int, Int)] = [:]
-        for op in graph.ops where op.kind == "kv_write" {
+        // Fused ops run their members, so their kv_writes own caches too.
+        let ops = graph.ops.flatMap { [$0] + ($0.region?.ops ?? []) }
+        for op in ops where op.kind == "kv_write" {
             let layer = op.attributes["layer"]?.intValue ?? 0
             let k = graph.type(of: op.results[0]).dims, v = graph.type(of: op.results[1]).dims
             guard let heads = k[1].fixedValue, let kd = k[2].fixedValue, let vd = v[2].fixedValue else {

@@ -17,6 +17,8 @@ struct PipelineArguments: ParsableArguments {
     var passStats = false
     @Option(help: "Store every weight matrix in this format (f32, f16, q8_0), overriding the quantization pass.")
     var quant: String?
+    @Option(name: .customLong("kv-cache"), help: "Store the KV cache as f32 or f16, overriding select-kv-layout.")
+    var kvCache: String?
     @Option(name: .customLong("device-profile"), help: "A device profile (configs/devices/*.yaml); default: lavapipe.")
     var deviceProfile: String?
 
@@ -31,9 +33,19 @@ struct PipelineArguments: ParsableArguments {
             throw SmeltError("--print-after: unknown pass '\(name)'",
                              hint: didYouMean(name, in: PassRegistry.names) ?? "passes: \(PassRegistry.names.joined(separator: ", "))")
         }
+        let kvFormat = try kvCache.map { name -> DType in
+            guard let dtype = DType(rawValue: name), [.f32, .f16].contains(dtype) else {
+                throw ValidationError("--kv-cache '\(name)': choose f32 or f16")
+            }
+            return dtype
+        }
         let profile = try deviceProfile.map(DeviceProfile.load(path:)) ?? .lavapipe
-        return PipelineOptions(pipeline: try Pipeline.load(pipeline), disabledPasses: Set(disabledPasses),
-                               quant: quantFormat, profile: profile)
+        let loaded = try Pipeline.load(pipeline)
+        if kvFormat != nil, !loaded.passes.contains("select-kv-layout") || disabledPasses.contains("select-kv-layout") {
+            throw ValidationError("--kv-cache needs the select-kv-layout pass, which pipeline '\(loaded.name)' does not run")
+        }
+        return PipelineOptions(pipeline: loaded, disabledPasses: Set(disabledPasses),
+                               quant: quantFormat, kvCache: kvFormat, profile: profile)
     }
 
     /// Prints the graph after the passes `--print-after` names.

@@ -32,7 +32,7 @@ import SmeltCodegen
 
     /// The fused kernels the lowering emits (runtime library).
     static let fusedCases: [KernelSpec] = [
-        .residualNorm, .qkNormRoPE,
+        .residualNorm, .qkNormRoPE, .qkNormRoPE(f16: true),
         (try? WeightKernels.gatedMatvecSpec(dtype: .q8_0, rows: 64, cols: 64, activation: "gelu_tanh"))!,
         (try? WeightKernels.matvecResidualNormSpec(dtype: .q8_0, rows: 64, cols: 64))!,
     ]

@@ -74,6 +74,12 @@ enum SharedGemma {
     static let reference: Result<ReferenceModelBox, any Error> = Result {
         ReferenceModelBox(try loaded.get().referenceModel())
     }
+    /// The default pipeline's graph: fused regions (run by their members),
+    /// Q5_0 matrices stored as Q8_0 (exact), the KV cache select-kv-layout chose.
+    static let defaultPipeline: Result<ReferenceModelBox, any Error> = Result {
+        let (model, _) = try loaded.get().applying(.named("default"))
+        return ReferenceModelBox(try model.referenceModel())
+    }
 }
 
 /// Lets the dequantized model be shared between tests.

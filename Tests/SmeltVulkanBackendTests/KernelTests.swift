@@ -57,36 +57,61 @@ import SmeltVulkan
     }
 
     /// kv_write then attention for a prefill chunk at a non-zero position:
-    /// GQA, a sliding window and a soft-cap.
-    @Test(arguments: [(0, Float(0)), (5, Float(0)), (4, Float(3))])
-    func kvWriteAndAttention(window: Int, softcap: Float) throws {
+    /// GQA, a sliding window and a soft-cap, for every cache element type
+    /// and layout select-kv-layout can choose. The caches are compared in
+    /// logical [position, head, d] order; an f16 cache against the CPU's
+    /// writes of f16-rounded keys and values.
+    @Test(arguments: [(0, Float(0), false, false), (5, Float(0), false, true), (4, Float(3), true, false),
+                      (0, Float(0), true, true)])
+    func kvWriteAndAttention(window: Int, softcap: Float, f16: Bool, headMajor: Bool) throws {
         try withValidatedDevice { device in
             let (tokens, heads, kvHeads, headDim, capacity, start) = (3, 4, 2, 24, 80, 70)
             let row = kvHeads * headDim
             let positions = (0 ..< tokens).map { Int32(start + $0) }
+            let (posStride, headStride) = headMajor ? (headDim, capacity * headDim) : (row, headDim)
+            let round = { (values: [Float]) in f16 ? roundedToHalf(values) : values }
+            /// Logical token-major floats → the device's bytes, and back.
+            func image(_ logical: [Float]) -> [UInt32] {
+                var laid = [Float](repeating: 0, count: logical.count)
+                for p in 0 ..< capacity { for h in 0 ..< kvHeads { for d in 0 ..< headDim {
+                    laid[p * posStride + h * headStride + d] = logical[p * row + h * headDim + d]
+                } } }
+                return f16 ? halfWords(laid) : laid.words
+            }
+            func logical(_ words: [UInt32]) -> [Float] {
+                let laid = f16 ? words.flatMap { [Float(Float16(bitPattern: UInt16($0 & 0xFFFF))),
+                                                  Float(Float16(bitPattern: UInt16($0 >> 16)))] } : words.floats
+                var out = [Float](repeating: 0, count: capacity * row)
+                for p in 0 ..< capacity { for h in 0 ..< kvHeads { for d in 0 ..< headDim {
+                    out[p * row + h * headDim + d] = laid[p * posStride + h * headStride + d]
+                } } }
+                return out
+            }
             // Earlier positions already in the cache.
-            var keys = testValues(count: capacity * row, seed: 9), values = testValues(count: capacity * row, seed: 10)
+            var keys = round(testValues(count: capacity * row, seed: 9))
+            var values = round(testValues(count: capacity * row, seed: 10))
             let k = testValues(count: tokens * row, seed: 11), v = testValues(count: tokens * row, seed: 12)
             let q = testValues(count: tokens * heads * headDim, seed: 13)
-            let written = try runKernel(device, .kvWriteF32, control: [UInt32(start), UInt32(tokens)],
-                                        buffers: [k.words, v.words, keys.words, values.words], bindings: [0, 1, 2, 3, 4],
-                                        push: [UInt32(row), UInt32(capacity)], groups: 3)
-            try CPUKernels.writeKV(k, into: &keys, positions: positions, tokens: tokens, kvHeads: kvHeads,
+            let strides = [UInt32(posStride), UInt32(headStride)]
+            let written = try runKernel(device, .kvWrite(f16: f16), control: [UInt32(start), UInt32(tokens)],
+                                        buffers: [k.words, v.words, image(keys), image(values)], bindings: [0, 1, 2, 3, 4],
+                                        push: [UInt32(row), UInt32(capacity), UInt32(headDim)] + strides, groups: 3)
+            try CPUKernels.writeKV(round(k), into: &keys, positions: positions, tokens: tokens, kvHeads: kvHeads,
                                    headDim: headDim, cacheCapacity: capacity)
-            try CPUKernels.writeKV(v, into: &values, positions: positions, tokens: tokens, kvHeads: kvHeads,
+            try CPUKernels.writeKV(round(v), into: &values, positions: positions, tokens: tokens, kvHeads: kvHeads,
                                    headDim: headDim, cacheCapacity: capacity)
-            #expect(written[3].floats == keys && written[4].floats == values)
+            #expect(logical(written[3]) == keys && logical(written[4]) == values)
 
             let scale: Float = 0.2
             let expected = try CPUKernels.attention(
                 q: q, keys: keys, values: values, positions: positions, tokens: tokens, queryHeads: heads,
                 kvHeads: kvHeads, headDim: headDim, cacheCapacity: capacity, cacheLength: start + tokens, scale: scale,
                 window: window, softcap: softcap)
-            let out = try runKernel(device, .attentionF32, control: [UInt32(start), UInt32(tokens)],
-                                    buffers: [q.words, keys.words, values.words, [UInt32](repeating: 0, count: q.count)],
+            let out = try runKernel(device, .attention(f16: f16), control: [UInt32(start), UInt32(tokens)],
+                                    buffers: [q.words, written[3], written[4], [UInt32](repeating: 0, count: q.count)],
                                     bindings: [0, 1, 2, 3, 4],
                                     push: [UInt32(heads), UInt32(kvHeads), UInt32(headDim), UInt32(window),
-                                           scale.bitPattern, softcap.bitPattern], groups: tokens * heads)
+                                           scale.bitPattern, softcap.bitPattern] + strides, groups: tokens * heads)
             #expect(maxAbsDifference(out[4].floats, expected) < 1e-5)
         }
     }

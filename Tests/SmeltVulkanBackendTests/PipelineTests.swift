@@ -52,3 +52,33 @@ import SmeltVulkan
         }
     }
 }
+
+/// An f16 KV cache (`--kv-cache f16`) through both pipelines: the plan's
+/// caches are half the bytes, and the Vulkan tokens and logits equal the
+/// reference interpreter's, which rounds its cache to f16 too.
+@Suite struct F16CacheTests {
+    @Test(arguments: ["none", "default"]) func tinyLlamaF16CacheMatchesReference(pipeline: String) throws {
+        let (model, context) = try loadTinyLlama()
+            .applying(PipelineOptions(pipeline: try Pipeline.load(pipeline), kvCache: .f16))
+        let writes = model.graph.ops.flatMap { [$0] + ($0.region?.ops ?? []) }.filter { $0.kind == "kv_write" }
+        #expect(!writes.isEmpty && writes.allSatisfy { $0.attributes["dtype"]?.symbolValue == "f16" })
+        #expect(context.remarks.contains { $0.pass == "select-kv-layout" && $0.reason.contains("--kv-cache f16") })
+        let reference = ReferenceBackend(model: try model.referenceModel())
+        let prompt: [Int32] = [1, 17, 250, 3, 99, 42, 7]
+        let expected = try Generator(backend: reference).generate(prompt: prompt, maxTokens: 16).tokens
+        try reference.reset(sampling: .greedy)
+        let expectedLogits = try reference.scoreLogits(prompt + expected.prefix(8))
+        try withValidatedDevice { device in
+            let backend = try VulkanBackend(model: model, device: device, prefillChunk: 4)
+            let f32 = try VulkanBackend(model: try loadTinyLlama(), device: device, prefillChunk: 4)
+            let cacheBytes = { (b: VulkanBackend) in
+                b.runtime.plan.buffers.filter { $0.role == .kvCache }.reduce(0) { $0 + $1.byteSize }
+            }
+            #expect(cacheBytes(backend) * 2 == cacheBytes(f32))
+            #expect(try Generator(backend: backend).generate(prompt: prompt, maxTokens: 16).tokens == expected)
+            try backend.reset(sampling: .greedy)
+            let diff = maxAbsDifference(try backend.scoreLogits(prompt + expected.prefix(8)), expectedLogits)
+            #expect(diff <= tinyLlamaLogitTolerance, "f16 cache: max |vulkan - reference| = \(diff)")
+        }
+    }
+}

@@ -28,18 +28,23 @@ public struct DeviceProfile: Sendable, Decodable, Equatable {
     /// Whether every workgroup of a dispatch is resident at once, so a
     /// device-wide barrier cannot deadlock (a persistent megakernel needs it).
     public var coresidentWorkgroups: Bool
+    /// Most bytes the KV cache may take at f32; a larger cache (a long
+    /// context) is stored as f16. Nil: no limit.
+    public var kvCacheBudget: Int?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, maxStorageBufferRange = "max_storage_buffer_range", subgroupSize = "subgroup_size"
         case maxTexelBufferElements = "max_texel_buffer_elements", maxUniformBufferRange = "max_uniform_buffer_range"
         case unifiedMemory = "unified_memory", prefillChunk = "prefill_chunk", weightRates = "weight_rates"
         case bytesPerTokenBudget = "bytes_per_token_budget", coresidentWorkgroups = "coresident_workgroups"
+        case kvCacheBudget = "kv_cache_budget"
     }
 
     public init(name: String, maxStorageBufferRange: Int, maxTexelBufferElements: Int = 65536,
                 maxUniformBufferRange: Int = 16384, subgroupSize: Int = 32, unifiedMemory: Bool = false,
                 prefillChunk: Int = 64, weightRates: [DType: Double] = [:], bytesPerTokenBudget: Int? = nil,
-                coresidentWorkgroups: Bool = false) {
+                coresidentWorkgroups: Bool = false, kvCacheBudget: Int? = nil) {
+        self.kvCacheBudget = kvCacheBudget
         self.weightRates = weightRates
         self.bytesPerTokenBudget = bytesPerTokenBudget
         self.coresidentWorkgroups = coresidentWorkgroups
@@ -64,6 +69,10 @@ public struct DeviceProfile: Sendable, Decodable, Equatable {
         prefillChunk = try c.decodeIfPresent(Int.self, forKey: .prefillChunk) ?? 64
         bytesPerTokenBudget = try c.decodeIfPresent(Int.self, forKey: .bytesPerTokenBudget)
         coresidentWorkgroups = try c.decodeIfPresent(Bool.self, forKey: .coresidentWorkgroups) ?? false
+        kvCacheBudget = try c.decodeIfPresent(Int.self, forKey: .kvCacheBudget)
+        if let budget = kvCacheBudget, budget < 0 {
+            throw DecodingError.dataCorruptedError(forKey: .kvCacheBudget, in: c, debugDescription: "must be ≥ 0")
+        }
         weightRates = [:]
         for (key, rate) in try c.decodeIfPresent([String: Double].self, forKey: .weightRates) ?? [:] {
             guard let dtype = DType(rawValue: key) else {
@@ -103,5 +112,6 @@ public struct DeviceProfile: Sendable, Decodable, Equatable {
                                                maxTexelBufferElements: 128 << 20, maxUniformBufferRange: 65536,
                                                subgroupSize: 8,
                                                unifiedMemory: true, prefillChunk: 64,
-                                               weightRates: [.q8_0: 1.1, .q4_k: 0.64, .q5_0: 0.41, .q6_k: 0.38])
+                                               weightRates: [.q8_0: 1.1, .q4_k: 0.64, .q5_0: 0.41, .q6_k: 0.38],
+                                               kvCacheBudget: 1 << 30)
 }

@@ -1,4 +1,5 @@
 #version 450
+#define KV_F16 0
 layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
 layout(set = 0, binding = 0, std430) readonly buffer ctl_block { uint ctl[]; };
 layout(set = 0, binding = 1, std430) readonly buffer xq_block { float xq[]; };
@@ -19,6 +20,8 @@ layout(push_constant) uniform PushConstants {
     uint hasNorm;
     float eps;
     uint capacity;
+    uint posStride;
+    uint headStride;
 } pc;
 shared float red[64];
 
@@ -34,6 +37,9 @@ float total(float v) {
     barrier();
     return r;
 }
+#if KV_F16
+shared float kr[512];
+#endif
 
 void main() {
     uint h = gl_WorkGroupID.x;
@@ -45,7 +51,7 @@ void main() {
     uint rowLen = (isQ ? pc.qHeads : pc.kvHeads) * pc.headDim;
     uint src = t * rowLen + head * pc.headDim;
     uint position = ctl[0] + t;
-    uint dst = isQ ? src : position * rowLen + head * pc.headDim;
+    uint dst = isQ ? src : position * pc.posStride + head * pc.headStride;
     bool store = isQ || position < pc.capacity;
     float inv = 1.0;
     if (pc.hasNorm != 0u) {
@@ -85,11 +91,27 @@ void main() {
             qo[dst + ia] = a;
             qo[dst + ib] = b;
         } else if (store) {
+#if KV_F16
+            kr[ia] = a;
+            kr[ib] = b;
+#else
             kc[dst + ia] = a;
             kc[dst + ib] = b;
+#endif
         }
     }
+#if KV_F16
+    // Adjacent halves share a word: pack them once the head is rotated.
+    barrier();
+    if (!isQ && store) {
+        for (uint p = tid; p < pc.headDim / 2u; p += 64u) {
+            kc[(dst >> 1u) + p] = packHalf2x16(vec2(kr[2u * p], kr[2u * p + 1u]));
+            vc[(dst >> 1u) + p] = packHalf2x16(vec2(xv[src + 2u * p], xv[src + 2u * p + 1u]));
+        }
+    }
+#else
     if (!isQ && store) {
         for (uint i = tid; i < pc.headDim; i += 64u) { vc[dst + i] = xv[src + i]; }
     }
+#endif
 }
