@@ -61,9 +61,7 @@ public enum PlanReporter {
                           barriers: barriers, bytesPerToken: lowered.decodeCost.values.reduce(0) { $0 + $1.bytesMoved }
                               + (sampler > 0 ? plan.vocabularySize * 4 : 0)),
             layers: layers, weights: weights,
-            kvCache: .init(layout: "token-major", dtype: "f32", bytes: kvBytes,
-                           reason: "the only cache layout the attention kernels read today; "
-                               + "\(plan.contextLength) tokens preallocated"),
+            kvCache: kvCache(graph: graph, context: context, bytes: kvBytes, contextLength: plan.contextLength),
             memory: memory,
             declined: context.declined.map { .init(pass: $0.pass, subject: $0.subject, location: $0.location, reason: $0.reason) }
                 + lowered.remarks.map { .init(pass: "lowering", subject: "fused", location: "", reason: $0) },
@@ -78,5 +76,16 @@ public enum PlanReporter {
     static func layerIndex(_ name: String) -> Int? {
         guard let dot = name.lastIndex(of: ".") else { return nil }
         return Int(name[name.index(after: dot)...])
+    }
+
+    /// The cache select-kv-layout chose (kv_write's `dtype` and `layout`), or f32 token-major.
+    private static func kvCache(graph: Graph, context: PassContext, bytes: Int, contextLength: Int) -> PlanReport.KVCache {
+        let write = graph.ops.flatMap { [$0] + ($0.region?.ops ?? []) }.first { $0.kind == "kv_write" }
+        let layout = (write?.attributes["layout"]?.symbolValue ?? "token_major").replacingOccurrences(of: "_", with: "-")
+        let dtype = write?.attributes["dtype"]?.symbolValue ?? "f32"
+        let chosen = context.remarks.first { $0.pass == "select-kv-layout" }?.reason
+            ?? "f32 token-major: no select-kv-layout pass in this pipeline"
+        return .init(layout: layout, dtype: dtype, bytes: bytes,
+                     reason: chosen + "; \(contextLength) tokens preallocated")
     }
 }

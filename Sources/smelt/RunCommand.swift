@@ -29,6 +29,8 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Which backend runs the model (\(BackendKind.allCases.map(\.rawValue).joined(separator: ", "))); default: vulkan for a .smelt artifact, reference otherwise.")
     var backend: BackendKind?
     @Option(help: "Vulkan device index (see `smelt devices`); default: the best usable device.") var device: Int?
+    @Option(help: "With --backend vulkan and a config or GGUF: the pass pipeline it is compiled with in memory (default, none, or a .pipeline file), as `smelt compile` would.")
+    var pipeline = "default"
 
     func load() throws -> (ModelInfo, any InferenceBackend) {
         if model.hasSuffix(".smelt") {
@@ -43,7 +45,8 @@ struct ModelOptions: ParsableArguments {
         case .reference:
             return (ModelInfo(loaded), ReferenceBackend(model: try loaded.referenceModel()))
         case .vulkan:
-            return (ModelInfo(loaded), try VulkanBackend(model: loaded, deviceIndex: device))
+            let (compiled, _) = try loaded.applying(.named(pipeline))
+            return (ModelInfo(loaded), try VulkanBackend(model: compiled, deviceIndex: device))
         }
     }
 }
