@@ -1,6 +1,7 @@
 // Vulkan backend throughput: prefill tokens/s over a prompt, decode tokens/s
 // with several decode steps per submission, and the replay counters.
-// Usage: vulkan-bench MODEL [--prompt N] [--decode N] [--steps-per-submit N] [--device N]
+// Usage: vulkan-bench MODEL [--prompt N] [--decode N] [--steps-per-submit N] [--device N] [--pipeline P]
+//        vulkan-bench MODEL --profile [--times N] [--pipeline P]
 import Dispatch
 import Foundation
 import SmeltEngine
@@ -14,7 +15,8 @@ func argument(_ name: String, default value: Int) -> Int {
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
 guard CommandLine.arguments.count > 1 else {
-    print("usage: vulkan-bench MODEL [--prompt N] [--decode N] [--steps-per-submit N] [--device N] [--chunk N]")
+    print("usage: vulkan-bench MODEL [--prompt N] [--decode N] [--steps-per-submit N] [--device N] [--chunk N] "
+        + "[--pipeline P] [--profile [--times N]]")
     exit(2)
 }
 do {
@@ -23,7 +25,11 @@ do {
     let perSubmit = argument("--steps-per-submit", default: 8)
     let deviceArg = argument("--device", default: -1)
     var start = now()
-    let model = try ModelLoader.load(CommandLine.arguments[1])
+    var model = try ModelLoader.load(CommandLine.arguments[1])
+    // The graph as written unless --pipeline names one (default, none, a file).
+    if let i = CommandLine.arguments.firstIndex(of: "--pipeline"), i + 1 < CommandLine.arguments.count {
+        model = try model.applying(.named(CommandLine.arguments[i + 1])).0
+    }
     print(String(format: "load %.2f s", now() - start))
     if CommandLine.arguments.contains("--profile") {
         try profileKinds(model: model, times: argument("--times", default: 3))
