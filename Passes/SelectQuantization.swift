@@ -52,7 +52,6 @@ public struct SelectQuantization: Pass {
                   index.users(of: op.result).contains(where: { ["linear", "logits"].contains(index[$0].kind) }) else {
                 continue
             }
-            let name = op.attributes["name"]?.stringValue ?? index.describe(op.result)
             if let forced = context.quantOverride {
                 candidates.append((position, source, forced, elements, "--quant \(forced)"))
                 continue

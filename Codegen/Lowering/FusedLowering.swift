@@ -184,17 +184,6 @@ extension LoweringState {
         return true
     }
 
-    /// A fresh zeroed u32 (its own 256-byte slot of the `counters` buffer)
-    /// for a last-workgroup kernel.
-    private mutating func counterSlot() -> BufferSlice {
-        if counters == nil {
-            counters = builder.addBuffer(PlannedBuffer(name: "counters", role: .counters, byteSize: 0))
-        }
-        let buffer = counters!
-        let offset = builder.buffers[buffer].byteSize
-        builder.buffers[buffer].byteSize += Self.viewAlignment
-        return BufferSlice(buffer: buffer, offset: offset, size: 4)
-    }
 
     /// Head norms, RoPE and the cache write as one per-head kernel.
     private mutating func emitQKNormRoPE(_ region: Region, tokens t: Int, label: String) throws -> Bool {

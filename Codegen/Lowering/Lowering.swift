@@ -19,10 +19,14 @@ public struct LoweringOptions: Sendable {
     /// The device's maxStorageBufferRange: the score list is emitted only
     /// when a chunk's logits ([prefillChunk, vocab] f32) fit one binding.
     public var maxStorageBufferRange: Int
+    /// Workgroups per head that decode attention splits the keys over
+    /// (merged by the last to finish); 1 runs one workgroup per head.
+    public var attentionSplits: Int
 
     public init(modelName: String, contextLength: Int, prefillChunk: Int = 64,
                 maxTexelBufferBytes: Int = (128 << 20) * 16, maxUniformBufferRange: Int = 65536,
-                maxStorageBufferRange: Int = 128 << 20) {
+                maxStorageBufferRange: Int = 128 << 20, attentionSplits: Int? = nil) {
+        self.attentionSplits = attentionSplits ?? Self.attentionSplits(contextLength: contextLength)
         self.maxUniformBufferRange = maxUniformBufferRange
         self.maxStorageBufferRange = maxStorageBufferRange
         self.modelName = modelName
@@ -30,6 +34,13 @@ public struct LoweringOptions: Sendable {
         self.prefillChunk = prefillChunk
         self.maxTexelBufferBytes = maxTexelBufferBytes
     }
+}
+
+extension LoweringOptions {
+    /// One split per 256 positions of the context, 1 ... 16: a decode step
+    /// near the end of a long context keeps many workgroups busy, and a short
+    /// context costs no merge.
+    public static func attentionSplits(contextLength: Int) -> Int { max(1, min(16, contextLength / 256)) }
 }
 
 /// A lowered model: the plan and the weights blob it points into.
@@ -58,9 +69,9 @@ public struct OpCost: Sendable, Equatable {
 public enum Lowering {
     public static func lower(graph: Graph, store: any WeightStore, options: LoweringOptions,
                              compiler: ShaderCompiler? = nil, compileShaders: Bool = true) throws -> LoweredModel {
-        guard options.prefillChunk >= 1, options.contextLength >= 1 else {
-            throw SmeltError("lowering: prefillChunk (\(options.prefillChunk)) and contextLength "
-                + "(\(options.contextLength)) must be ≥ 1")
+        guard options.prefillChunk >= 1, options.contextLength >= 1, options.attentionSplits >= 1 else {
+            throw SmeltError("lowering: prefillChunk (\(options.prefillChunk)), contextLength "
+                + "(\(options.contextLength)) and attentionSplits (\(options.attentionSplits)) must be ≥ 1")
         }
         var state = try LoweringState(graph: graph, store: store, options: options)
         try state.allocate()
@@ -145,6 +156,19 @@ struct LoweringState {
             throw SmeltError("graph '\(graph.name)': the output's last dimension (vocabulary) must be fixed")
         }
         vocabularySize = vocab
+    }
+
+    /// `count` fresh zeroed u32s of the `counters` buffer (256-byte aligned
+    /// slots) for a last-workgroup kernel.
+    mutating func counterSlot(count: Int = 1) -> BufferSlice {
+        if counters == nil {
+            counters = builder.addBuffer(PlannedBuffer(name: "counters", role: .counters, byteSize: 0))
+        }
+        let buffer = counters!
+        let offset = builder.buffers[buffer].byteSize
+        let bytes = (count * 4 + 255) / 256 * 256
+        builder.buffers[buffer].byteSize += bytes
+        return BufferSlice(buffer: buffer, offset: offset, size: count * 4)
     }
 
     /// Elements per token of a [T, ...] value.

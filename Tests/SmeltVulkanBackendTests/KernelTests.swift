@@ -116,6 +116,36 @@ import SmeltVulkan
         }
     }
 
+    /// Decode attention split over the keys: each of `splits` workgroups
+    /// per head takes a range, the last to finish merges. Positions with
+    /// fewer keys than splits (empty ranges), a sliding window, GQA; three
+    /// replays in one submission, so the per-head counters must come back to
+    /// zero each time.
+    @Test(arguments: [(1, 0, 3), (40, 5, 4), (75, 0, 16), (75, 70, 5)])
+    func splitAttentionMatchesCPU(start: Int, window: Int, splits: Int) throws {
+        try withValidatedDevice { device in
+            let (heads, kvHeads, headDim, capacity) = (4, 2, 24, 80)
+            let row = kvHeads * headDim
+            let keys = testValues(count: capacity * row, seed: 21), values = testValues(count: capacity * row, seed: 22)
+            let q = testValues(count: heads * headDim, seed: 23)
+            let (scale, softcap): (Float, Float) = (0.3, 0)
+            let expected = try CPUKernels.attention(
+                q: q, keys: keys, values: values, positions: [Int32(start)], tokens: 1, queryHeads: heads,
+                kvHeads: kvHeads, headDim: headDim, cacheCapacity: capacity, cacheLength: start + 1, scale: scale,
+                window: window, softcap: softcap)
+            let out = try runKernel(device, .attention(f16: false, split: true), control: [UInt32(start), 1],
+                                    buffers: [q.words, keys.words, values.words, [UInt32](repeating: 0, count: q.count),
+                                              [UInt32](repeating: 0, count: heads * splits * (headDim + 2)),
+                                              [UInt32](repeating: 0, count: heads)],
+                                    bindings: [0, 1, 2, 3, 4, 5, 6],
+                                    push: [UInt32(heads), UInt32(kvHeads), UInt32(headDim), UInt32(window),
+                                           scale.bitPattern, softcap.bitPattern, UInt32(row), UInt32(headDim)],
+                                    groups: heads, groupsY: splits, replays: 3)
+            #expect(maxAbsDifference(out[4].floats, expected) < 1e-5, "start \(start), \(splits) splits")
+            #expect(out[6] == [UInt32](repeating: 0, count: heads), "the last split resets its head's counter")
+        }
+    }
+
     /// Argmax (first of equal maxima), the token and output writes, and the
     /// step protocol's position advance.
     @Test func greedySampleAdvancesTheStep() throws {

@@ -70,6 +70,30 @@ let tinyLlamaLogitTolerance: Float = 2e-2
         }
     }
 
+    /// Decode attention split over the keys (4 workgroups per head, merged
+    /// by the last) gives the reference interpreter's tokens and logits.
+    @Test func splitDecodeAttentionMatchesReference() throws {
+        let model = try loadTinyLlama()
+        let reference = ReferenceBackend(model: try model.referenceModel())
+        let prompt: [Int32] = [1, 17, 250, 3, 99, 42, 7]
+        let expected = try Generator(backend: reference).generate(prompt: prompt, maxTokens: 24).tokens
+        try reference.reset(sampling: .greedy)
+        _ = try reference.step(prompt)
+        let expectedLast = try reference.scoreLogits(Array(expected.prefix(23)))
+        try withValidatedDevice { device in
+            let lowered = try Lowering.lower(graph: model.graph, store: model.store, options: LoweringOptions(
+                modelName: model.config.name, contextLength: model.config.contextLength, prefillChunk: 4,
+                attentionSplits: 4))
+            #expect(lowered.plan.decode.contains { if case .dispatch(let d) = $0 { d.groups[1] == 4 } else { false } })
+            let backend = try VulkanBackend(plan: lowered.plan, weights: lowered.weights, device: device)
+            let generated = try backend.generateGreedy(prompt: prompt, count: 24, stepsPerSubmit: 5)
+            #expect(generated == expected)
+            let diff = maxAbsDifference(try backend.runtime.readLogits(),
+                                        Array(expectedLast[(22 * backend.vocabularySize)...]))
+            #expect(diff <= tinyLlamaLogitTolerance, "last decode step: max |split - reference| = \(diff)")
+        }
+    }
+
     /// Sampling runs on the device through the recorded lists: each token
     /// of a sampled generation is what `CPUKernels.sample` picks from the
     /// device's own logits with the host generator (exactly when the draw is
