@@ -7,13 +7,15 @@ import SmeltVulkan
 
 /// Times the decode list one kernel kind at a time: a runtime whose decode
 /// list holds only that kind's dispatches, replayed `times` times.
-func profileKinds(model: LoadedModel, times: Int) throws {
+func profileKinds(model: LoadedModel, times: Int, attentionSplits: Int?) throws {
     let instance = try VulkanInstance()
     let device = try VulkanDevice(instance: instance)
     let lowered = try Lowering.lower(graph: model.graph, store: model.store, options: LoweringOptions(
         modelName: model.config.name, contextLength: model.config.contextLength,
         maxTexelBufferBytes: Int(device.info.limits.maxTexelBufferElements) * DescriptorSet.texelBytes,
-        maxUniformBufferRange: Int(device.info.limits.maxUniformBufferRange)))
+        maxUniformBufferRange: Int(device.info.limits.maxUniformBufferRange),
+        attentionSplits: attentionSplits ?? LoweringOptions.attentionSplits(
+            contextLength: model.config.contextLength, most: device.info.type == .cpu ? 1 : 16)))
     var kinds: [String] = []
     for case .dispatch(let d) in lowered.plan.decode {
         let kind = String(d.label.split(separator: " ")[0])

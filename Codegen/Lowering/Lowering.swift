@@ -37,10 +37,12 @@ public struct LoweringOptions: Sendable {
 }
 
 extension LoweringOptions {
-    /// One split per 256 positions of the context, 1 ... 16: a decode step
+    /// One split per 256 positions of the context, 1 ... `most`: a decode step
     /// near the end of a long context keeps many workgroups busy, and a short
     /// context costs no merge.
-    public static func attentionSplits(contextLength: Int) -> Int { max(1, min(16, contextLength / 256)) }
+    public static func attentionSplits(contextLength: Int, most: Int = 16) -> Int {
+        max(1, min(most, contextLength / 256))
+    }
 }
 
 /// A lowered model: the plan and the weights blob it points into.

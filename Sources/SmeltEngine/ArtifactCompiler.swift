@@ -38,7 +38,9 @@ public enum ArtifactCompiler {
             modelName: model.config.name, contextLength: model.config.contextLength,
             prefillChunk: profile.prefillChunk,
             maxTexelBufferBytes: profile.maxTexelBufferElements * 16,
-            maxUniformBufferRange: profile.maxUniformBufferRange, maxStorageBufferRange: profile.maxStorageBufferRange),
+            maxUniformBufferRange: profile.maxUniformBufferRange, maxStorageBufferRange: profile.maxStorageBufferRange,
+            attentionSplits: LoweringOptions.attentionSplits(contextLength: model.config.contextLength,
+                                                             most: profile.attentionSplits ?? 16)),
             compileShaders: compileShaders)
         let report = PlanReporter.report(graph: model.graph, lowered: lowered, context: context, options: options, ran: ran)
         step("lowered for \(profile.name): \(lowered.plan.kernels.count) kernels"

@@ -36,14 +36,20 @@ public final class VulkanBackend: InferenceBackend {
     /// one). `maxWeightBinding` (bytes) below the device's texel-buffer
     /// range forces smaller weight windows (to test the windowing on small
     /// models).
+    /// `attentionSplits`: workgroups per head for decode attention; nil
+    /// splits by context length on GPUs and not at all on CPU devices
+    /// (lavapipe), whose threads the query heads already fill.
     public convenience init(model: LoadedModel, device: VulkanDevice, prefillChunk: Int = 64,
-                            maxWeightBinding: Int? = nil, pipelineCachePath: String? = nil) throws {
+                            maxWeightBinding: Int? = nil, attentionSplits: Int? = nil,
+                            pipelineCachePath: String? = nil) throws {
         let deviceRange = Int(device.info.limits.maxTexelBufferElements) * DescriptorSet.texelBytes
         let lowered = try Lowering.lower(graph: model.graph, store: model.store, options: LoweringOptions(
             modelName: model.config.name, contextLength: model.config.contextLength, prefillChunk: prefillChunk,
             maxTexelBufferBytes: min(deviceRange, maxWeightBinding ?? deviceRange),
             maxUniformBufferRange: Int(device.info.limits.maxUniformBufferRange),
-            maxStorageBufferRange: Int(min(device.info.limits.maxStorageBufferRange, UInt64(Int32.max)))))
+            maxStorageBufferRange: Int(min(device.info.limits.maxStorageBufferRange, UInt64(Int32.max))),
+            attentionSplits: attentionSplits ?? LoweringOptions.attentionSplits(
+                contextLength: model.config.contextLength, most: device.info.type == .cpu ? 1 : 16)))
         try self.init(plan: lowered.plan, weights: lowered.weights, device: device,
                       pipelineCachePath: pipelineCachePath)
     }

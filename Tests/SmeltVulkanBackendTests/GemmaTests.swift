@@ -97,7 +97,8 @@ struct GemmaTests {
     }
 
     /// An f16 KV cache (`--kv-cache f16`; select-kv-layout picks it for
-    /// contexts past the profile's budget) on the default pipeline, for P1
+    /// contexts past the profile's budget) and decode attention split over
+    /// the keys (GPU profiles split it) on the default pipeline, for P1
     /// and for P7, the prompt past the sliding window: every logit within
     /// `gemmaF16CacheTolerance` of the f32 reference interpreter, and rules
     /// 1–3 with rule 1 up to the first gap below twice that tolerance.
@@ -107,7 +108,9 @@ struct GemmaTests {
             .applying(PipelineOptions(pipeline: try Pipeline.load("default"), kvCache: .f16))
         let interpreter = try SharedInterpreter.rows.get()
         try withValidatedDevice { device in
-            let backend = try VulkanBackend(model: model, device: device)
+            // Decode attention split 8 ways (lavapipe runs it unsplit by default).
+            let backend = try VulkanBackend(model: model, device: device, attentionSplits: 8)
+            #expect(backend.runtime.plan.decode.contains { if case .dispatch(let d) = $0 { d.groups[1] == 8 } else { false } })
             let caches = backend.runtime.plan.buffers.filter { $0.role == .kvCache }
             #expect(caches.count == 36 && caches.allSatisfy { $0.byteSize == model.config.contextLength * 256 * 2 },
                     "one f16 [context, 1 head, 256] cache per layer for keys and for values")

@@ -31,20 +31,24 @@ public struct DeviceProfile: Sendable, Decodable, Equatable {
     /// Most bytes the KV cache may take at f32; a larger cache (a long
     /// context) is stored as f16. Nil: no limit.
     public var kvCacheBudget: Int?
+    /// Most workgroups per head decode attention splits the keys over (the
+    /// lowering uses one per 256 positions of context up to this); nil: 16.
+    public var attentionSplits: Int?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, maxStorageBufferRange = "max_storage_buffer_range", subgroupSize = "subgroup_size"
         case maxTexelBufferElements = "max_texel_buffer_elements", maxUniformBufferRange = "max_uniform_buffer_range"
         case unifiedMemory = "unified_memory", prefillChunk = "prefill_chunk", weightRates = "weight_rates"
         case bytesPerTokenBudget = "bytes_per_token_budget", coresidentWorkgroups = "coresident_workgroups"
-        case kvCacheBudget = "kv_cache_budget"
+        case kvCacheBudget = "kv_cache_budget", attentionSplits = "attention_splits"
     }
 
     public init(name: String, maxStorageBufferRange: Int, maxTexelBufferElements: Int = 65536,
                 maxUniformBufferRange: Int = 16384, subgroupSize: Int = 32, unifiedMemory: Bool = false,
                 prefillChunk: Int = 64, weightRates: [DType: Double] = [:], bytesPerTokenBudget: Int? = nil,
-                coresidentWorkgroups: Bool = false, kvCacheBudget: Int? = nil) {
+                coresidentWorkgroups: Bool = false, kvCacheBudget: Int? = nil, attentionSplits: Int? = nil) {
         self.kvCacheBudget = kvCacheBudget
+        self.attentionSplits = attentionSplits
         self.weightRates = weightRates
         self.bytesPerTokenBudget = bytesPerTokenBudget
         self.coresidentWorkgroups = coresidentWorkgroups
@@ -70,6 +74,10 @@ public struct DeviceProfile: Sendable, Decodable, Equatable {
         bytesPerTokenBudget = try c.decodeIfPresent(Int.self, forKey: .bytesPerTokenBudget)
         coresidentWorkgroups = try c.decodeIfPresent(Bool.self, forKey: .coresidentWorkgroups) ?? false
         kvCacheBudget = try c.decodeIfPresent(Int.self, forKey: .kvCacheBudget)
+        attentionSplits = try c.decodeIfPresent(Int.self, forKey: .attentionSplits)
+        if let splits = attentionSplits, !(1...64).contains(splits) {
+            throw DecodingError.dataCorruptedError(forKey: .attentionSplits, in: c, debugDescription: "must be 1 ... 64")
+        }
         if let budget = kvCacheBudget, budget < 0 {
             throw DecodingError.dataCorruptedError(forKey: .kvCacheBudget, in: c, debugDescription: "must be ≥ 0")
         }
@@ -113,5 +121,5 @@ public struct DeviceProfile: Sendable, Decodable, Equatable {
                                                subgroupSize: 8,
                                                unifiedMemory: true, prefillChunk: 64,
                                                weightRates: [.q8_0: 1.1, .q4_k: 0.64, .q5_0: 0.41, .q6_k: 0.38],
-                                               kvCacheBudget: 1 << 30)
+                                               kvCacheBudget: 1 << 30, attentionSplits: 1)
 }
