@@ -7,7 +7,7 @@ import SmeltVulkan
 
 /// Times the decode list one kernel kind at a time: a runtime whose decode
 /// list holds only that kind's dispatches, replayed `times` times.
-func profileKinds(model: LoadedModel, times: Int, attentionSplits: Int?) throws {
+func profileKinds(model: LoadedModel, times: Int, attentionSplits: Int?, position: Int) throws {
     let instance = try VulkanInstance()
     let device = try VulkanDevice(instance: instance)
     let lowered = try Lowering.lower(graph: model.graph, store: model.store, options: LoweringOptions(
@@ -28,7 +28,7 @@ func profileKinds(model: LoadedModel, times: Int, attentionSplits: Int?) throws 
         }
         let count = plan.decode.filter { if case .dispatch = $0 { return true } else { return false } }.count
         let runtime = try lowered.weights.withUnsafeBytes { try VulkanRuntime(plan: plan, weights: $0, device: device) }
-        try runtime.buffer(plan.controlBuffer).write([UInt32(8), 1])
+        try runtime.buffer(plan.controlBuffer).write([UInt32(position), 1])
         let start = DispatchTime.now().uptimeNanoseconds
         for _ in 0 ..< times { try runtime.replayDecode() }
         let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 / Double(times)

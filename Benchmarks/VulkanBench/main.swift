@@ -1,7 +1,7 @@
 // Vulkan backend throughput: prefill tokens/s over a prompt, decode tokens/s
 // with several decode steps per submission, and the replay counters.
 // Usage: vulkan-bench MODEL [--prompt N] [--decode N] [--steps-per-submit N] [--device N] [--pipeline P]
-//        vulkan-bench MODEL --profile [--times N] [--pipeline P] [--splits N]
+//        vulkan-bench MODEL --profile [--times N] [--pipeline P] [--splits N] [--position N]
 import Dispatch
 import Foundation
 import SmeltEngine
@@ -16,7 +16,7 @@ func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
 guard CommandLine.arguments.count > 1 else {
     print("usage: vulkan-bench MODEL [--prompt N] [--decode N] [--steps-per-submit N] [--device N] [--chunk N] "
-        + "[--pipeline P] [--profile [--times N] [--splits N]]")
+        + "[--pipeline P] [--profile [--times N] [--splits N] [--position N]]")
     exit(2)
 }
 do {
@@ -33,7 +33,8 @@ do {
     print(String(format: "load %.2f s", now() - start))
     if CommandLine.arguments.contains("--profile") {
         let splits = argument("--splits", default: 0)
-        try profileKinds(model: model, times: argument("--times", default: 3), attentionSplits: splits > 0 ? splits : nil)
+        try profileKinds(model: model, times: argument("--times", default: 3), attentionSplits: splits > 0 ? splits : nil,
+                         position: argument("--position", default: 8))
         exit(0)
     }
     start = now()

@@ -195,6 +195,11 @@ extension LoweringState {
             throw SmeltError("attention: \(heads) query heads of \(headDim) against \(cache.heads) KV heads of "
                 + "\(cache.headDim): heads must be a multiple of KV heads, head sizes equal and ≤ 512", at: op.location)
         }
+        guard headDim % (cache.f16 ? 8 : 4) == 0 else {
+            throw SmeltError("attention: head size \(headDim) must be a multiple of \(cache.f16 ? 8 : 4)"
+                + (cache.f16 ? " with an f16 cache" : "") + " (the kernel reads the cache in 16-byte loads)",
+                at: op.location)
+        }
         let ctl = builder.whole(control)
         func slice(_ v: ValueID) throws -> BufferSlice { try view(v, for: op, tokens: t) }
         // Decode splits the keys over `splits` workgroups per head, merged by

@@ -22,28 +22,31 @@ extension KernelTemplate {
         {{WORKGROUP_SIZE}}
         {{BINDINGS}}
         {{PUSH_CONSTANTS}}
-        shared float qs[512];
         shared float scores[64];
         #if SPLIT
         shared bool lastSplit;
         #endif
 
+        // Four values of the value cache from element i (a multiple of 4).
         #if KV_F16
-        float vAt(uint i) { return unpackHalf2x16(vc[i >> 1u])[i & 1u]; }
+        vec4 v4(uint i) { uvec2 w = vc[i >> 2u]; return vec4(unpackHalf2x16(w.x), unpackHalf2x16(w.y)); }
         #else
-        float vAt(uint i) { return vc[i]; }
+        vec4 v4(uint i) { return vc[i >> 2u]; }
         #endif
 
         void main() {
             uint tid = gl_LocalInvocationID.x;
             uint pairIndex = gl_WorkGroupID.x;
             uint t = pairIndex / pc.heads;
-            if (t >= ctl[1]) { return; }
+            // No early return for tokens past the count: on lavapipe every load
+            // after a return runs masked, a loop over the lanes. Their key range
+            // is empty and they store nothing.
+            bool live = t < ctl[1];
             uint h = pairIndex % pc.heads;
             uint D = pc.headDim;
             uint position = ctl[0] + t;
             uint first = (pc.window > 0u && position + 1u > pc.window) ? position + 1u - pc.window : 0u;
-            uint lo = first, hi = position + 1u;
+            uint lo = first, hi = live ? position + 1u : first;
         #if SPLIT
             uint splits = gl_NumWorkGroups.y;
             uint chunk = (hi - lo + splits - 1u) / splits;
@@ -51,27 +54,44 @@ extension KernelTemplate {
             hi = min(hi, lo + chunk);
         #endif
             uint kvOffset = (h / (pc.heads / pc.kvHeads)) * pc.headStride;
-            for (uint d = tid; d < D; d += 64u) { qs[d] = q[pairIndex * D + d]; }
-            barrier();
+            // q is read straight from its buffer at the same address in every
+            // invocation (one load and a broadcast), not from shared memory.
+            uint qBase = pairIndex * D;
             float m = -1.0e30;
             float l = 0.0;
-            float acc[8] = float[8](0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+            // Invocation tid owns output dims d0 = 4·tid ..< d0 + 4 and, for
+            // heads past 256, d1 = d0 + 256 ..< d1 + 4. Two named vectors, not an
+            // indexed array: lavapipe spills indexed local arrays to memory.
+            uint d0 = 4u * tid, d1 = d0 + 256u;
+            bool has0 = live && d0 < D, has1 = live && d1 < D;
+            vec4 acc0 = vec4(0.0), acc1 = vec4(0.0);
             for (uint j0 = lo; j0 < hi; j0 += 64u) {
                 uint j = j0 + tid;
-                float s = -1.0e30;
-                if (j < hi) {
-                    uint kb = j * pc.posStride + kvOffset;
-                    s = 0.0;
+                float s = 0.0;
+                {
+                    // Keys past the range score a clamped key and are masked below.
+                    uint kb = min(j, hi - 1u) * pc.posStride + kvOffset;
+                    // Wide loads: on CPU devices each per-invocation load is a
+                    // loop over the lanes, so 16 or 32 bytes at a time.
         #if KV_F16
-                    for (uint d = 0u; d < D; d += 2u) {
-                        vec2 kk = unpackHalf2x16(kc[(kb + d) >> 1u]);
-                        s += qs[d] * kk.x + qs[d + 1u] * kk.y;
+                    for (uint d = 0u; d < D; d += 8u) {
+                        uvec4 w = kc[(kb + d) >> 3u];
+                        vec4 qa = q[(qBase + d) >> 2u], qb = q[(qBase + d + 4u) >> 2u];
+                        vec2 k0 = unpackHalf2x16(w.x), k1 = unpackHalf2x16(w.y);
+                        vec2 k2 = unpackHalf2x16(w.z), k3 = unpackHalf2x16(w.w);
+                        s += qa.x * k0.x; s += qa.y * k0.y; s += qa.z * k1.x; s += qa.w * k1.y;
+                        s += qb.x * k2.x; s += qb.y * k2.y; s += qb.z * k3.x; s += qb.w * k3.y;
                     }
         #else
-                    for (uint d = 0u; d < D; d++) { s += qs[d] * kc[kb + d]; }
+                    for (uint d = 0u; d < D; d += 4u) {
+                        vec4 kk = kc[(kb + d) >> 2u];
+                        vec4 qq = q[(qBase + d) >> 2u];
+                        s += qq.x * kk.x; s += qq.y * kk.y; s += qq.z * kk.z; s += qq.w * kk.w;
+                    }
         #endif
                     s *= pc.scale;
                     if (pc.softcap > 0.0) { s = pc.softcap * tanh(clamp(s / pc.softcap, -15.0, 15.0)); }
+                    s = j < hi ? s : -1.0e30;
                 }
                 scores[tid] = s;
                 barrier();
@@ -81,15 +101,22 @@ extension KernelTemplate {
                 float mNew = max(m, tileMax);
                 float alpha = exp(m - mNew);
                 l *= alpha;
-                for (uint c = 0u; c < 8u; c++) { acc[c] *= alpha; }
+                acc0 *= alpha;
+                acc1 *= alpha;
+                // Each invocation exponentiates its own key once (exp is a
+                // libm call per lane on lavapipe); the weights replace the scores.
+                float p = exp(s - mNew);
+                barrier();
+                scores[tid] = p;
+                barrier();
                 for (uint i = 0u; i < n; i++) {
-                    float e = exp(scores[i] - mNew);
+                    float e = scores[i];
                     l += e;
                     uint vb = (j0 + i) * pc.posStride + kvOffset;
-                    for (uint c = 0u; c < 8u; c++) {
-                        uint d = tid + 64u * c;
-                        if (d < D) { acc[c] += e * vAt(vb + d); }
-                    }
+                    // Clamped addresses and a 0/1 weight rather than a branch: the
+                    // loads stay unmasked.
+                    acc0 += (has0 ? e : 0.0) * v4(vb + min(d0, D - 4u));
+                    if (D > 256u) { acc1 += (has1 ? e : 0.0) * v4(vb + min(d1, D - 4u)); }
                 }
                 m = mNew;
                 barrier();
@@ -98,10 +125,8 @@ extension KernelTemplate {
             uint stride = D + 2u;
             uint part = (pairIndex * splits + gl_WorkGroupID.y) * stride;
             if (tid == 0u) { partial[part] = m; partial[part + 1u] = l; }
-            for (uint c = 0u; c < 8u; c++) {
-                uint d = tid + 64u * c;
-                if (d < D) { partial[part + 2u + d] = acc[c]; }
-            }
+            if (has0) { for (uint k = 0u; k < 4u; k++) { partial[part + 2u + d0 + k] = acc0[k]; } }
+            if (has1) { for (uint k = 0u; k < 4u; k++) { partial[part + 2u + d1 + k] = acc1[k]; } }
             memoryBarrierBuffer();
             barrier();
             if (tid == 0u) { lastSplit = atomicAdd(counter[pairIndex], 1u) == splits - 1u; }
@@ -112,27 +137,27 @@ extension KernelTemplate {
                 float mAll = -1.0e30;
                 for (uint k = 0u; k < splits; k++) { mAll = max(mAll, partial[base + k * stride]); }
                 float lAll = 0.0;
-                float merged[8] = float[8](0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+                vec4 merged0 = vec4(0.0), merged1 = vec4(0.0);
                 for (uint k = 0u; k < splits; k++) {
                     uint b = base + k * stride;
                     float w = exp(partial[b] - mAll);
                     lAll += w * partial[b + 1u];
-                    for (uint c = 0u; c < 8u; c++) {
-                        uint d = tid + 64u * c;
-                        if (d < D) { merged[c] += w * partial[b + 2u + d]; }
+                    if (has0) {
+                        merged0 += w * vec4(partial[b + 2u + d0], partial[b + 3u + d0], partial[b + 4u + d0],
+                                            partial[b + 5u + d0]);
+                    }
+                    if (has1) {
+                        merged1 += w * vec4(partial[b + 2u + d1], partial[b + 3u + d1], partial[b + 4u + d1],
+                                            partial[b + 5u + d1]);
                     }
                 }
-                for (uint c = 0u; c < 8u; c++) {
-                    uint d = tid + 64u * c;
-                    if (d < D) { o[pairIndex * D + d] = merged[c] / lAll; }
-                }
+                if (has0) { for (uint k = 0u; k < 4u; k++) { o[pairIndex * D + d0 + k] = merged0[k] / lAll; } }
+                if (has1) { for (uint k = 0u; k < 4u; k++) { o[pairIndex * D + d1 + k] = merged1[k] / lAll; } }
                 if (tid == 0u) { counter[pairIndex] = 0u; }
             }
         #else
-            for (uint c = 0u; c < 8u; c++) {
-                uint d = tid + 64u * c;
-                if (d < D) { o[pairIndex * D + d] = acc[c] / l; }
-            }
+            if (has0) { for (uint k = 0u; k < 4u; k++) { o[pairIndex * D + d0 + k] = acc0[k] / l; } }
+            if (has1) { for (uint k = 0u; k < 4u; k++) { o[pairIndex * D + d1 + k] = acc1[k] / l; } }
         #endif
         }
 
@@ -142,8 +167,8 @@ extension KernelTemplate {
 extension KernelSpec {
     /// Bindings ctl (0), q (1), k cache (2), v cache (3), out (4); push
     /// heads, kvHeads, headDim, window, scale, softcap, posStride,
-    /// headStride; dispatch tokens · heads workgroups. headDim ≤ 512 (even
-    /// for an f16 cache).
+    /// headStride; dispatch tokens · heads workgroups. headDim ≤ 512 and a
+    /// multiple of 4 (of 8 for an f16 cache, which is read 8 halves at a time).
     ///
     /// `split` (decode only): also partial (5, f32 [heads · splits ·
     /// (headDim + 2)]) and counter (6, u32 [heads], zero between
@@ -155,9 +180,9 @@ extension KernelSpec {
             workgroupSize: .init(64),
             bindings: [
                 .init(name: "ctl", binding: 0, access: .readOnly, elementType: "uint"),
-                .init(name: "q", binding: 1, access: .readOnly, elementType: "float"),
-                .init(name: "kc", binding: 2, access: .readOnly, elementType: f16 ? "uint" : "float"),
-                .init(name: "vc", binding: 3, access: .readOnly, elementType: f16 ? "uint" : "float"),
+                .init(name: "q", binding: 1, access: .readOnly, elementType: "vec4"),
+                .init(name: "kc", binding: 2, access: .readOnly, elementType: f16 ? "uvec4" : "vec4"),
+                .init(name: "vc", binding: 3, access: .readOnly, elementType: f16 ? "uvec2" : "vec4"),
                 .init(name: "o", binding: 4, access: .writeOnly, elementType: "float"),
             ] + (split ? [
                 .init(name: "partial", binding: 5, access: .coherent, elementType: "float"),
