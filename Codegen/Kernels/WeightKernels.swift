@@ -136,7 +136,7 @@ public enum WeightKernels {
         ]
         spec.pushConstants += [.init(name: "hasPost", type: .uint), .init(name: "epsPost", type: .float),
                                .init(name: "eps", type: .float)]
-        spec.parameters["EXTRA"] = workgroupTotal + "\n\nshared bool lastGroup;\n\n"
+        spec.parameters["EXTRA"] = residualRowFunction + "\n\nshared bool lastGroup;\n\n"
         spec.parameters["EPILOGUE"] = "\n" + lastGroupResidualNorm
         return spec
     }

@@ -21,6 +21,34 @@ let workgroupTotal = """
     }
     """
 
+/// GLSL: `residualRow(base, dim)`, the residual row over elements
+/// base ..< base + dim: s = a + (hasPost ? y / rms(y) · gp : y), n = s /
+/// rms(s) · g, reading buffers a, y, gp, g and writing s, n, with push
+/// constants hasPost, epsPost, eps. Every invocation of the 64-wide
+/// workgroup must call it. `residual_norm` runs it per token row, the
+/// matvec_residual_norm epilogue once over the whole output.
+let residualRowFunction = workgroupTotal + """
+
+
+    void residualRow(uint base, uint dim) {
+        uint tid = gl_LocalInvocationIndex;
+        float inv = 1.0;
+        if (pc.hasPost != 0u) {
+            float q = 0.0;
+            for (uint i = tid; i < dim; i += 64u) { float v = y[base + i]; q += v * v; }
+            inv = inversesqrt(total(q) / float(dim) + pc.epsPost);
+        }
+        float q = 0.0;
+        for (uint i = tid; i < dim; i += 64u) {
+            float v = a[base + i] + (pc.hasPost != 0u ? y[base + i] * inv * gp[i] : y[base + i]);
+            s[base + i] = v;
+            q += v * v;
+        }
+        float invS = inversesqrt(total(q) / float(dim) + pc.eps);
+        for (uint i = tid; i < dim; i += 64u) { n[base + i] = s[base + i] * invS * g[i]; }
+    }
+    """
+
 extension KernelTemplate {
     /// s = a + (hasPost ? y / rms(y) · gp : y);  n = s / rms(s) · g, per
     /// token row of `dim`.
@@ -29,28 +57,12 @@ extension KernelTemplate {
         {{WORKGROUP_SIZE}}
         {{BINDINGS}}
         {{PUSH_CONSTANTS}}
-        \(workgroupTotal)
+        \(residualRowFunction)
 
         void main() {
             uint t = gl_WorkGroupID.x;
             if (t >= ctl[1]) { return; }
-            uint tid = gl_LocalInvocationID.x;
-            uint base = t * pc.dim;
-            float inv = 1.0;
-            if (pc.hasPost != 0u) {
-                float q = 0.0;
-                for (uint i = tid; i < pc.dim; i += 64u) { float v = y[base + i]; q += v * v; }
-                inv = inversesqrt(total(q) / float(pc.dim) + pc.epsPost);
-            }
-            float q = 0.0;
-            for (uint i = tid; i < pc.dim; i += 64u) {
-                float branch = pc.hasPost != 0u ? y[base + i] * inv * gp[i] : y[base + i];
-                float v = a[base + i] + branch;
-                s[base + i] = v;
-                q += v * v;
-            }
-            float invS = inversesqrt(total(q) / float(pc.dim) + pc.eps);
-            for (uint i = tid; i < pc.dim; i += 64u) { n[base + i] = s[base + i] * invS * g[i]; }
+            residualRow(t * pc.dim, pc.dim);
         }
 
         """)

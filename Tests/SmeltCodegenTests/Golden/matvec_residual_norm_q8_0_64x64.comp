@@ -98,6 +98,24 @@ float total(float v) {
     return r;
 }
 
+void residualRow(uint base, uint dim) {
+    uint tid = gl_LocalInvocationIndex;
+    float inv = 1.0;
+    if (pc.hasPost != 0u) {
+        float q = 0.0;
+        for (uint i = tid; i < dim; i += 64u) { float v = y[base + i]; q += v * v; }
+        inv = inversesqrt(total(q) / float(dim) + pc.epsPost);
+    }
+    float q = 0.0;
+    for (uint i = tid; i < dim; i += 64u) {
+        float v = a[base + i] + (pc.hasPost != 0u ? y[base + i] * inv * gp[i] : y[base + i]);
+        s[base + i] = v;
+        q += v * v;
+    }
+    float invS = inversesqrt(total(q) / float(dim) + pc.eps);
+    for (uint i = tid; i < dim; i += 64u) { n[base + i] = s[base + i] * invS * g[i]; }
+}
+
 shared bool lastGroup;
 
 // acc[t] += dot(row at wb, x[t]) for the TILE tokens.
@@ -152,21 +170,7 @@ void main() {
     barrier();
     if (lastGroup) {
         memoryBarrierBuffer();
-        uint tid = gl_LocalInvocationIndex;
-        float inv = 1.0;
-        if (pc.hasPost != 0u) {
-            float q = 0.0;
-            for (uint i = tid; i < ROWS; i += 64u) { float v = y[i]; q += v * v; }
-            inv = inversesqrt(total(q) / float(ROWS) + pc.epsPost);
-        }
-        float q = 0.0;
-        for (uint i = tid; i < ROWS; i += 64u) {
-            float v = a[i] + (pc.hasPost != 0u ? y[i] * inv * gp[i] : y[i]);
-            s[i] = v;
-            q += v * v;
-        }
-        float invS = inversesqrt(total(q) / float(ROWS) + pc.eps);
-        for (uint i = tid; i < ROWS; i += 64u) { n[i] = s[i] * invS * g[i]; }
-        if (tid == 0u) { counter[0] = 0u; }
+        residualRow(0u, ROWS);
+        if (gl_LocalInvocationIndex == 0u) { counter[0] = 0u; }
     }
 }

@@ -28,24 +28,26 @@ float total(float v) {
     return r;
 }
 
-void main() {
-    uint t = gl_WorkGroupID.x;
-    if (t >= ctl[1]) { return; }
-    uint tid = gl_LocalInvocationID.x;
-    uint base = t * pc.dim;
+void residualRow(uint base, uint dim) {
+    uint tid = gl_LocalInvocationIndex;
     float inv = 1.0;
     if (pc.hasPost != 0u) {
         float q = 0.0;
-        for (uint i = tid; i < pc.dim; i += 64u) { float v = y[base + i]; q += v * v; }
-        inv = inversesqrt(total(q) / float(pc.dim) + pc.epsPost);
+        for (uint i = tid; i < dim; i += 64u) { float v = y[base + i]; q += v * v; }
+        inv = inversesqrt(total(q) / float(dim) + pc.epsPost);
     }
     float q = 0.0;
-    for (uint i = tid; i < pc.dim; i += 64u) {
-        float branch = pc.hasPost != 0u ? y[base + i] * inv * gp[i] : y[base + i];
-        float v = a[base + i] + branch;
+    for (uint i = tid; i < dim; i += 64u) {
+        float v = a[base + i] + (pc.hasPost != 0u ? y[base + i] * inv * gp[i] : y[base + i]);
         s[base + i] = v;
         q += v * v;
     }
-    float invS = inversesqrt(total(q) / float(pc.dim) + pc.eps);
-    for (uint i = tid; i < pc.dim; i += 64u) { n[base + i] = s[base + i] * invS * g[i]; }
+    float invS = inversesqrt(total(q) / float(dim) + pc.eps);
+    for (uint i = tid; i < dim; i += 64u) { n[base + i] = s[base + i] * invS * g[i]; }
+}
+
+void main() {
+    uint t = gl_WorkGroupID.x;
+    if (t >= ctl[1]) { return; }
+    residualRow(t * pc.dim, pc.dim);
 }
