@@ -195,6 +195,4 @@ extension KernelSpec {
             ],
             parameters: ["KV_F16": f16 ? "1" : "0", "SPLIT": split ? "1" : "0"])
     }
-
-    public static let attentionF32 = attention(f16: false)
 }

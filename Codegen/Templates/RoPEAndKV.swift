@@ -105,6 +105,4 @@ extension KernelSpec {
             ],
             parameters: ["KV_F16": f16 ? "1" : "0"])
     }
-
-    public static let kvWriteF32 = kvWrite(f16: false)
 }

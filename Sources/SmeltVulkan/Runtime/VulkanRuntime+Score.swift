@@ -44,11 +44,7 @@ extension VulkanRuntime {
             }
             return logits
         }
-        if scoreList == nil {
-            scoreList = try ScoreList(runtime: self, list: list, logitsBuffer: logitsBuffer)
-            counters.peakDeviceMemory = allocator.statistics.peakUsedBytes
-        }
-        guard let scoreList else { return [] }
+        let scoreList = try recordedScoreList(list, logitsBuffer: logitsBuffer)
         let control = buffers[plan.controlBuffer]
         var logits: [Float] = []
         logits.reserveCapacity(tokens.count * plan.vocabularySize)
@@ -64,5 +60,14 @@ extension VulkanRuntime {
         }
         try setPosition(start + tokens.count)
         return logits
+    }
+
+    /// The score list, allocated and recorded on first use.
+    private func recordedScoreList(_ list: [PlanCommand], logitsBuffer: Int) throws -> ScoreList {
+        if let scoreList { return scoreList }
+        let made = try ScoreList(runtime: self, list: list, logitsBuffer: logitsBuffer)
+        scoreList = made
+        counters.peakDeviceMemory = allocator.statistics.peakUsedBytes
+        return made
     }
 }
