@@ -30,9 +30,14 @@ struct ModelOptions: ParsableArguments {
     var backend: BackendKind?
     @Option(help: "Vulkan device index (see `smelt devices`); default: the best usable device.") var device: Int?
     @Option(help: "With --backend vulkan and a config or GGUF: the pass pipeline it is compiled with in memory (default, none, or a .pipeline file), as `smelt compile` would.")
-    var pipeline = "default"
+    var pipeline: String?
 
     func load() throws -> (ModelInfo, any InferenceBackend) {
+        if pipeline != nil, model.hasSuffix(".smelt") || backend != .vulkan {
+            throw SmeltError("--pipeline applies to a config or GGUF run with --backend vulkan",
+                             hint: model.hasSuffix(".smelt") ? "an artifact keeps the pipeline it was compiled with"
+                                 : "the reference backend runs the graph as written")
+        }
         if model.hasSuffix(".smelt") {
             guard backend != .reference else {
                 throw SmeltError("\(model): an artifact runs on the Vulkan backend; give the model config to use --backend reference")
@@ -45,7 +50,7 @@ struct ModelOptions: ParsableArguments {
         case .reference:
             return (ModelInfo(loaded), ReferenceBackend(model: try loaded.referenceModel()))
         case .vulkan:
-            let (compiled, _) = try loaded.applying(.named(pipeline))
+            let (compiled, _) = try loaded.applying(.named(pipeline ?? "default"))
             return (ModelInfo(loaded), try VulkanBackend(model: compiled, deviceIndex: device))
         }
     }

@@ -60,6 +60,19 @@ import Testing
         #expect(first.stdout == second.stdout)
     }
 
+    /// `--backend vulkan` on a config compiles it in memory with the
+    /// default pipeline unless --pipeline names another; greedy tokens do not
+    /// depend on it.
+    @Test func vulkanRunOfAConfigTakesAPipeline() throws {
+        let args = ["run", tiny, "--backend", "vulkan", "--prompt-ids", "1,2,3", "-n", "6"]
+        let fused = try smelt(args), perOp = try smelt(args + ["--pipeline", "none"])
+        let reference = try smelt(["run", tiny, "--prompt-ids", "1,2,3", "-n", "6"])
+        #expect(fused.status == 0 && perOp.status == 0 && reference.status == 0)
+        #expect(fused.stdout == reference.stdout && perOp.stdout == reference.stdout)
+        let bad = try smelt(args + ["--pipeline", "nope"])
+        #expect(bad.status == 1 && bad.stderr.hasPrefix("error: unknown pipeline 'nope'"))
+    }
+
     @Test func seededSamplingIsReproducible() throws {
         let args = ["run", tiny, "--prompt-ids", "4,5", "-n", "6", "--temperature", "0.9", "--top-k", "20", "--seed", "11"]
         let first = try smelt(args), second = try smelt(args)
@@ -72,6 +85,8 @@ import Testing
             (["--prompt-ids", "1,x"], "error: --prompt-ids: item 2 'x' is not a token id (a non-negative integer)\n"),
             (["--prompt-ids", "1,999"], "error: token id 999 is outside the vocabulary (0 ..< 256)\n"),
             (["--prompt-ids", "1", "--temperature=-1"], "error: --temperature must be >= 0, got -1.0\n"),
+            (["--prompt-ids", "1", "--pipeline", "none"], "error: --pipeline applies to a config or GGUF run with "
+                + "--backend vulkan (the reference backend runs the graph as written)\n"),
             (["--prompt-ids", Array(repeating: "1", count: 130).joined(separator: ",")],
              "error: the prompt (130 tokens) plus 32 generated tokens exceed the context length of 128 (shorten the prompt, generate fewer tokens, or raise context_length)\n"),
         ] {
