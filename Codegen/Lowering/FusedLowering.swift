@@ -184,7 +184,6 @@ extension LoweringState {
         return true
     }
 
-
     /// Head norms, RoPE and the cache write as one per-head kernel.
     private mutating func emitQKNormRoPE(_ region: Region, tokens t: Int, label: String) throws -> Bool {
         let byResult = Dictionary(region.ops.flatMap { op in op.results.map { ($0, op) } }, uniquingKeysWith: { a, _ in a })

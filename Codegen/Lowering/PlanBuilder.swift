@@ -1,9 +1,8 @@
 import SmeltArtifact
 
 /// Accumulates the buffers, kernels and command lists of an `ExecutionPlan`
-/// while the graph is lowered, and puts a barrier before any dispatch that
-/// touches a buffer written since the last barrier (read-after-write and
-/// write-after-write), so independent dispatches (q, k, v) run back to back.
+/// while the graph is lowered, with the buffers each dispatch writes;
+/// `MemoryPlanner` then shares activation buffers and places the barriers.
 struct PlanBuilder {
     var buffers: [PlannedBuffer] = []
     var kernelSpecs: [KernelSpec] = []
@@ -14,7 +13,6 @@ struct PlanBuilder {
     /// Dispatches and bytes moved added to the current list so far.
     private(set) var dispatchCount = 0
     private(set) var bytesMoved = 0
-    private var dirty: Set<Int> = []
 
     mutating func addBuffer(_ buffer: PlannedBuffer) -> Int {
         buffers.append(buffer)
@@ -36,7 +34,6 @@ struct PlanBuilder {
     mutating func beginList() {
         commands = []
         commandWrites = []
-        dirty = []
         dispatchCount = 0
         bytesMoved = 0
     }
@@ -52,18 +49,11 @@ struct PlanBuilder {
     /// As above with a 3-D grid.
     mutating func dispatch(_ spec: KernelSpec, bindings: [BufferSlice], writes: [Int], push: [UInt32],
                            groups: [Int], label: String, bytesMoved: Int) {
-        let touched = Set(bindings.map(\.buffer))
-        if !touched.isDisjoint(with: dirty) {
-            commands.append(.barrier)
-            commandWrites.append([])
-            dirty = []
-        }
         let kernel = kernel(spec)
         commands.append(.dispatch(PlannedDispatch(kernel: kernel, bindings: bindings, pushConstants: push,
                                                   groups: groups.map { max(1, $0) }, label: label,
                                                   bytesMoved: bytesMoved)))
         commandWrites.append(Set(writes.map { bindings[$0].buffer }))
-        for index in writes { dirty.insert(bindings[index].buffer) }
         dispatchCount += 1
         self.bytesMoved += bytesMoved
     }
