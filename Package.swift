@@ -38,7 +38,7 @@ let package = Package(
         // Write/verify throughput of .smelt files (not part of `smelt`).
         .executableTarget(name: "artifact-bench", dependencies: ["SmeltArtifact"], path: "Benchmarks/ArtifactBench"),
         // Decode and prefill throughput of the Vulkan backend on a model.
-        .executableTarget(name: "vulkan-bench", dependencies: ["SmeltEngine", "SmeltVulkan", "SmeltCodegen", "SmeltArtifact"], path: "Benchmarks/VulkanBench"),
+        .executableTarget(name: "vulkan-bench", dependencies: ["SmeltEngine", "SmeltVulkan", "SmeltCodegen", "SmeltArtifact", "SmeltIR"], path: "Benchmarks/VulkanBench"),
         // Weight-kernel matvec throughput on Gemma-3 270M shapes (not part of `smelt`).
         .executableTarget(name: "matvec-bench", dependencies: ["SmeltCodegen", "SmeltVulkan", "SmeltModels"],
                           path: "Benchmarks/MatvecBench"),

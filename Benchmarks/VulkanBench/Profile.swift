@@ -3,35 +3,46 @@ import Foundation
 import SmeltArtifact
 import SmeltCodegen
 import SmeltEngine
+import SmeltIR
 import SmeltVulkan
 
-/// Times the decode list one kernel kind at a time: a runtime whose decode
-/// list holds only that kind's dispatches, replayed `times` times.
-func profileKinds(model: LoadedModel, times: Int, attentionSplits: Int?, position: Int) throws {
+/// Times the decode list (or, with `prefill`, one full prefill chunk) one
+/// kernel kind at a time: a runtime whose list holds only that kind's
+/// dispatches, replayed `times` times.
+func profileKinds(model: LoadedModel, times: Int, attentionSplits: Int?, position: Int, prefill: Bool,
+                  chunk: Int, lanes: AttentionLanes?) throws {
     let instance = try VulkanInstance()
     let device = try VulkanDevice(instance: instance)
     let lowered = try Lowering.lower(graph: model.graph, store: model.store, options: LoweringOptions(
-        modelName: model.config.name, contextLength: model.config.contextLength,
+        modelName: model.config.name, contextLength: model.config.contextLength, prefillChunk: chunk,
         maxTexelBufferBytes: Int(device.info.limits.maxTexelBufferElements) * DescriptorSet.texelBytes,
         maxUniformBufferRange: Int(device.info.limits.maxUniformBufferRange),
         attentionSplits: attentionSplits ?? LoweringOptions.attentionSplits(
-            contextLength: model.config.contextLength, most: device.info.type == .cpu ? 1 : 16)))
+            contextLength: model.config.contextLength, most: device.info.type == .cpu ? 1 : 16),
+        attentionLanes: lanes ?? (device.info.type == .cpu ? .queries : .keys)))
     var kinds: [String] = []
-    for case .dispatch(let d) in lowered.plan.decode {
-        let kind = String(d.label.split(separator: " ")[0])
-        if !kinds.contains(kind) { kinds.append(kind) }
+    func kind(_ command: PlanCommand) -> String? {
+        if case .dispatch(let d) = command { String(d.label.split(separator: " ")[0]) } else { nil }
     }
-    for kind in kinds {
+    let list = prefill ? lowered.plan.prefill : lowered.plan.decode
+    for case .dispatch(let d) in list {
+        let name = String(d.label.split(separator: " ")[0])
+        if !kinds.contains(name) { kinds.append(name) }
+    }
+    for name in kinds {
         var plan = lowered.plan
-        plan.decode = plan.decode.filter {
-            if case .dispatch(let d) = $0 { return d.label.split(separator: " ")[0] == kind } else { return true }
-        }
-        let count = plan.decode.filter { if case .dispatch = $0 { return true } else { return false } }.count
+        let kept = list.filter { command in kind(command).map { $0 == name } ?? true }
+        if prefill { plan.prefill = kept } else { plan.decode = kept }
+        let count = kept.filter { kind($0) != nil }.count
         let runtime = try lowered.weights.withUnsafeBytes { try VulkanRuntime(plan: plan, weights: $0, device: device) }
-        try runtime.buffer(plan.controlBuffer).write([UInt32(position), 1])
+        try runtime.buffer(plan.controlBuffer).write([UInt32(position), UInt32(prefill ? chunk : 1)])
+        // One untimed replay first: the driver may finish compiling on first use.
+        try prefill ? runtime.replayPrefill() : runtime.replayDecode()
         let start = DispatchTime.now().uptimeNanoseconds
-        for _ in 0 ..< times { try runtime.replayDecode() }
+        for _ in 0 ..< times { try prefill ? runtime.replayPrefill() : runtime.replayDecode() }
         let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 / Double(times)
-        print(String(format: "%-12@ %4d dispatches  %8.2f ms per decode step", kind, count, ms))
+        print(String(format: "%@ %4d dispatches  %9.2f ms per %@", name.padding(toLength: 22, withPad: " ", startingAt: 0),
+                     count, ms,
+                     prefill ? "prefill chunk of \(chunk)" : "decode step"))
     }
 }

@@ -1,10 +1,13 @@
 // Vulkan backend throughput: prefill tokens/s over a prompt, decode tokens/s
 // with several decode steps per submission, and the replay counters.
 // Usage: vulkan-bench MODEL [--prompt N] [--decode N] [--steps-per-submit N] [--device N] [--pipeline P]
-//        vulkan-bench MODEL --profile [--times N] [--pipeline P] [--splits N] [--position N]
+//                     [--lanes keys|queries]
+//        vulkan-bench MODEL --profile [--prefill] [--chunk N] [--times N] [--pipeline P] [--splits N]
+//                     [--position N]
 import Dispatch
 import Foundation
 import SmeltEngine
+import SmeltIR
 
 func argument(_ name: String, default value: Int) -> Int {
     let args = CommandLine.arguments
@@ -16,7 +19,7 @@ func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
 guard CommandLine.arguments.count > 1 else {
     print("usage: vulkan-bench MODEL [--prompt N] [--decode N] [--steps-per-submit N] [--device N] [--chunk N] "
-        + "[--pipeline P] [--profile [--times N] [--splits N] [--position N]]")
+        + "[--pipeline P] [--lanes keys|queries] [--profile [--prefill] [--chunk N] [--times N] [--splits N] [--position N]]")
     exit(2)
 }
 do {
@@ -31,15 +34,20 @@ do {
         model = try model.applying(.named(CommandLine.arguments[i + 1])).0
     }
     print(String(format: "load %.2f s", now() - start))
+    var lanes: AttentionLanes?
+    if let i = CommandLine.arguments.firstIndex(of: "--lanes"), i + 1 < CommandLine.arguments.count {
+        lanes = AttentionLanes(rawValue: CommandLine.arguments[i + 1])
+    }
     if CommandLine.arguments.contains("--profile") {
         let splits = argument("--splits", default: 0)
         try profileKinds(model: model, times: argument("--times", default: 3), attentionSplits: splits > 0 ? splits : nil,
-                         position: argument("--position", default: 8))
+                         position: argument("--position", default: 8),
+                         prefill: CommandLine.arguments.contains("--prefill"), chunk: argument("--chunk", default: 64), lanes: lanes)
         exit(0)
     }
     start = now()
     let backend = try VulkanBackend(model: model, deviceIndex: deviceArg < 0 ? nil : deviceArg,
-                                    prefillChunk: argument("--chunk", default: 64))
+                                    prefillChunk: argument("--chunk", default: 64), attentionLanes: lanes)
     print(String(format: "lower + compile + upload %.2f s", now() - start))
     let c = backend.counters
     print("device \(c.deviceName ?? "?") (\(c.driverName ?? "?")), dispatches/token \(c.dispatchesPerToken ?? 0), "

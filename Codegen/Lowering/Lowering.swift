@@ -22,10 +22,14 @@ public struct LoweringOptions: Sendable {
     /// Workgroups per head that decode attention splits the keys over
     /// (merged by the last to finish); 1 runs one workgroup per head.
     public var attentionSplits: Int
+    /// Which attention kernel the lowering emits.
+    public var attentionLanes: AttentionLanes
 
     public init(modelName: String, contextLength: Int, prefillChunk: Int = 64,
                 maxTexelBufferBytes: Int = (128 << 20) * 16, maxUniformBufferRange: Int = 65536,
-                maxStorageBufferRange: Int = 128 << 20, attentionSplits: Int? = nil) {
+                maxStorageBufferRange: Int = 128 << 20, attentionSplits: Int? = nil,
+                attentionLanes: AttentionLanes = .keys) {
+        self.attentionLanes = attentionLanes
         self.attentionSplits = attentionSplits ?? Self.attentionSplits(contextLength: contextLength)
         self.maxUniformBufferRange = maxUniformBufferRange
         self.maxStorageBufferRange = maxStorageBufferRange

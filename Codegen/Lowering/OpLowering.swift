@@ -202,8 +202,8 @@ extension LoweringState {
         }
         let ctl = builder.whole(control)
         func slice(_ v: ValueID) throws -> BufferSlice { try view(v, for: op, tokens: t) }
-        // Decode splits the keys over `splits` workgroups per head, merged by
-        // the last to finish; prefill has a workgroup per (token, head) already.
+        // Decode splits the keys over `splits` workgroups per head (per KV
+        // head with queries in the lanes), merged by the last to finish.
         let splits = t == 1 ? options.attentionSplits : 1
         var bindings = [ctl, try slice(op.operands[0]), try slice(op.operands[1]), try slice(op.operands[2]),
                         try slice(op.result)]
@@ -212,11 +212,19 @@ extension LoweringState {
                                                           role: .activation, byteSize: heads * splits * (headDim + 2) * 4))
             bindings += [builder.whole(partial), counterSlot(count: heads)]
         }
-        builder.dispatch(.attention(f16: cache.f16, split: splits > 1), bindings: bindings,
-                         writes: splits > 1 ? [4, 5, 6] : [4],
+        let spec: KernelSpec, groups: Int
+        switch options.attentionLanes {
+        case .keys:
+            (spec, groups) = (.attention(f16: cache.f16, split: splits > 1), t * heads)
+        case .queries:
+            let group = heads / cache.heads
+            spec = .attentionRows(f16: cache.f16, split: splits > 1, headDim: headDim, group: group)
+            groups = cache.heads * ceilDiv(t, KernelSpec.attentionRowsTokens(group: group))
+        }
+        builder.dispatch(spec, bindings: bindings, writes: splits > 1 ? [4, 5, 6] : [4],
                          push: [heads.word, cache.heads.word, headDim.word, (op.attribute("window")?.intValue ?? 0).word,
                                 float(op, "scale", default: 1).word, float(op, "softcap").word] + cache.strideWords,
-                         groups: [t * heads, splits, 1], label: label,
+                         groups: [groups, splits, 1], label: label,
                          // Decode reads the whole cache at full context in the worst case; count the q/out rows.
                          bytesMoved: t * heads * headDim * 8)
     }

@@ -32,7 +32,7 @@ public struct KernelTemplateLibrary: Sendable {
     /// Every template the lowering uses.
     public static let runtime = KernelTemplateLibrary([
         .vectorBinaryF32, .matvecF32, .embeddingPacked, .rmsNormF32, .elementwiseF32, .ropeF32,
-        .kvWrite, .attention, .sample,
+        .kvWrite, .attention, .attentionRows, .sample,
     ] + weightKernelTemplates + fusedKernelTemplates)
 
     /// The template called `name`; `kernel` names the spec asking, for the

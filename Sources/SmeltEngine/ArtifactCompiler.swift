@@ -40,7 +40,8 @@ public enum ArtifactCompiler {
             maxTexelBufferBytes: profile.maxTexelBufferElements * 16,
             maxUniformBufferRange: profile.maxUniformBufferRange, maxStorageBufferRange: profile.maxStorageBufferRange,
             attentionSplits: LoweringOptions.attentionSplits(contextLength: model.config.contextLength,
-                                                             most: profile.attentionSplits ?? 16)),
+                                                             most: profile.attentionSplits ?? 16),
+            attentionLanes: profile.attentionLanes),
             compileShaders: compileShaders)
         let report = PlanReporter.report(graph: model.graph, lowered: lowered, context: context, options: options, ran: ran)
         step("lowered for \(profile.name): \(lowered.plan.kernels.count) kernels"

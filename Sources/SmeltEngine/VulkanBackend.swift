@@ -24,12 +24,15 @@ public final class VulkanBackend: InferenceBackend {
     /// - Parameters:
     ///   - deviceIndex: as listed by `smelt devices`; nil picks the best.
     ///   - validation: enable the Khronos validation layer (slow).
+    ///   - attentionLanes: the attention kernel; nil picks by device type.
     public convenience init(model: LoadedModel, deviceIndex: Int? = nil, prefillChunk: Int = 64,
-                            validation: Bool = false, pipelineCachePath: String? = VulkanBackend.defaultCachePath) throws {
+                            validation: Bool = false, attentionLanes: AttentionLanes? = nil,
+                            pipelineCachePath: String? = VulkanBackend.defaultCachePath) throws {
         let instance = try VulkanInstance(.init(validation: validation, synchronizationValidation: validation,
                                                 applicationName: "smelt"))
         let device = try VulkanDevice(instance: instance, deviceIndex: deviceIndex)
-        try self.init(model: model, device: device, prefillChunk: prefillChunk, pipelineCachePath: pipelineCachePath)
+        try self.init(model: model, device: device, prefillChunk: prefillChunk, attentionLanes: attentionLanes,
+                      pipelineCachePath: pipelineCachePath)
     }
 
     /// Lowers `model` for an already opened device (tests pass a validated
@@ -39,9 +42,10 @@ public final class VulkanBackend: InferenceBackend {
     /// `attentionSplits`: workgroups per head for decode attention; nil
     /// splits by context length on GPUs and not at all on CPU devices
     /// (lavapipe), whose threads the query heads already fill.
+    /// `attentionLanes`: nil takes queries on CPU devices, keys on GPUs.
     public convenience init(model: LoadedModel, device: VulkanDevice, prefillChunk: Int = 64,
                             maxWeightBinding: Int? = nil, attentionSplits: Int? = nil,
-                            pipelineCachePath: String? = nil) throws {
+                            attentionLanes: AttentionLanes? = nil, pipelineCachePath: String? = nil) throws {
         let deviceRange = Int(device.info.limits.maxTexelBufferElements) * DescriptorSet.texelBytes
         let lowered = try Lowering.lower(graph: model.graph, store: model.store, options: LoweringOptions(
             modelName: model.config.name, contextLength: model.config.contextLength, prefillChunk: prefillChunk,
@@ -49,7 +53,8 @@ public final class VulkanBackend: InferenceBackend {
             maxUniformBufferRange: Int(device.info.limits.maxUniformBufferRange),
             maxStorageBufferRange: Int(min(device.info.limits.maxStorageBufferRange, UInt64(Int32.max))),
             attentionSplits: attentionSplits ?? LoweringOptions.attentionSplits(
-                contextLength: model.config.contextLength, most: device.info.type == .cpu ? 1 : 16)))
+                contextLength: model.config.contextLength, most: device.info.type == .cpu ? 1 : 16),
+            attentionLanes: attentionLanes ?? (device.info.type == .cpu ? .queries : .keys)))
         try self.init(plan: lowered.plan, weights: lowered.weights, device: device,
                       pipelineCachePath: pipelineCachePath)
     }

@@ -30,11 +30,13 @@ import SmeltCodegen
         #expect(glsl == golden, "\(file.path) differs; rerun with SMELT_UPDATE_GOLDEN=1 and review the diff")
     }
 
-    /// The fused kernels the lowering emits (runtime library).
+    /// The fused kernels the lowering emits (runtime library), and the
+    /// queries-in-lanes flash attention (f16 cache, decode split).
     static let fusedCases: [KernelSpec] = [
         .residualNorm, .qkNormRoPE, .qkNormRoPE(f16: true),
         (try? WeightKernels.gatedMatvecSpec(dtype: .q8_0, rows: 64, cols: 64, activation: "gelu_tanh"))!,
         (try? WeightKernels.matvecResidualNormSpec(dtype: .q8_0, rows: 64, cols: 64))!,
+        .attentionRows(f16: true, split: true, headDim: 256, group: 4),
     ]
 
     @Test(arguments: fusedCases)

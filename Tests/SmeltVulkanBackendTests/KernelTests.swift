@@ -65,7 +65,7 @@ import SmeltVulkan
                       (0, Float(0), true, true)])
     func kvWriteAndAttention(window: Int, softcap: Float, f16: Bool, headMajor: Bool) throws {
         try withValidatedDevice { device in
-            let (tokens, heads, kvHeads, headDim, capacity, start) = (3, 4, 2, 24, 80, 70)
+            let (tokens, heads, kvHeads, headDim, capacity, start) = (6, 4, 2, 24, 80, 70)
             let row = kvHeads * headDim
             let positions = (0 ..< tokens).map { Int32(start + $0) }
             let (posStride, headStride) = headMajor ? (headDim, capacity * headDim) : (row, headDim)
@@ -95,7 +95,8 @@ import SmeltVulkan
             let strides = [UInt32(posStride), UInt32(headStride)]
             let written = try runKernel(device, .kvWrite(f16: f16), control: [UInt32(start), UInt32(tokens)],
                                         buffers: [k.words, v.words, image(keys), image(values)], bindings: [0, 1, 2, 3, 4],
-                                        push: [UInt32(row), UInt32(capacity), UInt32(headDim)] + strides, groups: 3)
+                                        push: [UInt32(row), UInt32(capacity), UInt32(headDim)] + strides,
+                                        groups: (tokens * row + 63) / 64)
             try CPUKernels.writeKV(round(k), into: &keys, positions: positions, tokens: tokens, kvHeads: kvHeads,
                                    headDim: headDim, cacheCapacity: capacity)
             try CPUKernels.writeKV(round(v), into: &values, positions: positions, tokens: tokens, kvHeads: kvHeads,
@@ -107,12 +108,19 @@ import SmeltVulkan
                 q: q, keys: keys, values: values, positions: positions, tokens: tokens, queryHeads: heads,
                 kvHeads: kvHeads, headDim: headDim, cacheCapacity: capacity, cacheLength: start + tokens, scale: scale,
                 window: window, softcap: softcap)
-            let out = try runKernel(device, .attention(f16: f16), control: [UInt32(start), UInt32(tokens)],
-                                    buffers: [q.words, written[3], written[4], [UInt32](repeating: 0, count: q.count)],
-                                    bindings: [0, 1, 2, 3, 4],
-                                    push: [UInt32(heads), UInt32(kvHeads), UInt32(headDim), UInt32(window),
-                                           scale.bitPattern, softcap.bitPattern] + strides, groups: tokens * heads)
-            #expect(maxAbsDifference(out[4].floats, expected) < 1e-5)
+            // Both attention kernels: keys in the lanes (a workgroup per query)
+            // and queries in the lanes (a workgroup per KV head and token block).
+            let rowsTokens = KernelSpec.attentionRowsTokens(group: heads / kvHeads)
+            for (spec, groups) in [(KernelSpec.attention(f16: f16), tokens * heads),
+                                   (.attentionRows(f16: f16, headDim: headDim, group: heads / kvHeads),
+                                    kvHeads * ((tokens + rowsTokens - 1) / rowsTokens))] {
+                let out = try runKernel(device, spec, control: [UInt32(start), UInt32(tokens)],
+                                        buffers: [q.words, written[3], written[4], [UInt32](repeating: 0, count: q.count)],
+                                        bindings: [0, 1, 2, 3, 4],
+                                        push: [UInt32(heads), UInt32(kvHeads), UInt32(headDim), UInt32(window),
+                                               scale.bitPattern, softcap.bitPattern] + strides, groups: groups)
+                #expect(maxAbsDifference(out[4].floats, expected) < 1e-5, "\(spec.name)")
+            }
         }
     }
 
@@ -133,16 +141,22 @@ import SmeltVulkan
                 q: q, keys: keys, values: values, positions: [Int32(start)], tokens: 1, queryHeads: heads,
                 kvHeads: kvHeads, headDim: headDim, cacheCapacity: capacity, cacheLength: start + 1, scale: scale,
                 window: window, softcap: softcap)
-            let out = try runKernel(device, .attention(f16: false, split: true), control: [UInt32(start), 1],
-                                    buffers: [q.words, keys.words, values.words, [UInt32](repeating: 0, count: q.count),
-                                              [UInt32](repeating: 0, count: heads * splits * (headDim + 2)),
-                                              [UInt32](repeating: 0, count: heads)],
-                                    bindings: [0, 1, 2, 3, 4, 5, 6],
-                                    push: [UInt32(heads), UInt32(kvHeads), UInt32(headDim), UInt32(window),
-                                           scale.bitPattern, softcap.bitPattern, UInt32(row), UInt32(headDim)],
-                                    groups: heads, groupsY: splits, replays: 3)
-            #expect(maxAbsDifference(out[4].floats, expected) < 1e-5, "start \(start), \(splits) splits")
-            #expect(out[6] == [UInt32](repeating: 0, count: heads), "the last split resets its head's counter")
+            for (spec, groups) in [(KernelSpec.attention(f16: false, split: true), heads),
+                                   (.attentionRows(f16: false, split: true, headDim: headDim, group: heads / kvHeads),
+                                    kvHeads)] {
+                let out = try runKernel(device, spec, control: [UInt32(start), 1],
+                                        buffers: [q.words, keys.words, values.words,
+                                                  [UInt32](repeating: 0, count: q.count),
+                                                  [UInt32](repeating: 0, count: heads * splits * (headDim + 2)),
+                                                  [UInt32](repeating: 0, count: heads)],
+                                        bindings: [0, 1, 2, 3, 4, 5, 6],
+                                        push: [UInt32(heads), UInt32(kvHeads), UInt32(headDim), UInt32(window),
+                                               scale.bitPattern, softcap.bitPattern, UInt32(row), UInt32(headDim)],
+                                        groups: groups, groupsY: splits, replays: 3)
+                #expect(maxAbsDifference(out[4].floats, expected) < 1e-5,
+                        "\(spec.name): start \(start), \(splits) splits")
+                #expect(out[6] == [UInt32](repeating: 0, count: heads), "the last split resets its counter")
+            }
         }
     }
 

@@ -34,6 +34,11 @@ public struct DeviceProfile: Sendable, Decodable, Equatable {
     /// Most workgroups per head decode attention splits the keys over (the
     /// lowering uses one per 256 positions of context up to this); nil: 16.
     public var attentionSplits: Int?
+    /// What the lanes of the attention kernel hold: `keys` (one key per
+    /// invocation, a workgroup per query; GPUs) or `queries` (one query per
+    /// invocation, every cache read shared by the lanes; CPU devices, where
+    /// per-lane loads are loops over the lanes). Default `keys`.
+    public var attentionLanes: AttentionLanes
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, maxStorageBufferRange = "max_storage_buffer_range", subgroupSize = "subgroup_size"
@@ -41,12 +46,15 @@ public struct DeviceProfile: Sendable, Decodable, Equatable {
         case unifiedMemory = "unified_memory", prefillChunk = "prefill_chunk", weightRates = "weight_rates"
         case bytesPerTokenBudget = "bytes_per_token_budget", coresidentWorkgroups = "coresident_workgroups"
         case kvCacheBudget = "kv_cache_budget", attentionSplits = "attention_splits"
+        case attentionLanes = "attention_lanes"
     }
 
     public init(name: String, maxStorageBufferRange: Int, maxTexelBufferElements: Int = 65536,
                 maxUniformBufferRange: Int = 16384, subgroupSize: Int = 32, unifiedMemory: Bool = false,
                 prefillChunk: Int = 64, weightRates: [DType: Double] = [:], bytesPerTokenBudget: Int? = nil,
-                coresidentWorkgroups: Bool = false, kvCacheBudget: Int? = nil, attentionSplits: Int? = nil) {
+                coresidentWorkgroups: Bool = false, kvCacheBudget: Int? = nil, attentionSplits: Int? = nil,
+                attentionLanes: AttentionLanes = .keys) {
+        self.attentionLanes = attentionLanes
         self.kvCacheBudget = kvCacheBudget
         self.attentionSplits = attentionSplits
         self.weightRates = weightRates
@@ -75,6 +83,12 @@ public struct DeviceProfile: Sendable, Decodable, Equatable {
         coresidentWorkgroups = try c.decodeIfPresent(Bool.self, forKey: .coresidentWorkgroups) ?? false
         kvCacheBudget = try c.decodeIfPresent(Int.self, forKey: .kvCacheBudget)
         attentionSplits = try c.decodeIfPresent(Int.self, forKey: .attentionSplits)
+        let lanes = try c.decodeIfPresent(String.self, forKey: .attentionLanes) ?? AttentionLanes.keys.rawValue
+        guard let attentionLanes = AttentionLanes(rawValue: lanes) else {
+            throw DecodingError.dataCorruptedError(forKey: .attentionLanes, in: c, debugDescription:
+                "'\(lanes)' is not one of " + AttentionLanes.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        self.attentionLanes = attentionLanes
         if let splits = attentionSplits, !(1...64).contains(splits) {
             throw DecodingError.dataCorruptedError(forKey: .attentionSplits, in: c, debugDescription: "must be 1 ... 64")
         }
@@ -121,5 +135,12 @@ public struct DeviceProfile: Sendable, Decodable, Equatable {
                                                subgroupSize: 8,
                                                unifiedMemory: true, prefillChunk: 64,
                                                weightRates: [.q8_0: 1.1, .q4_k: 0.64, .q5_0: 0.41, .q6_k: 0.38],
-                                               kvCacheBudget: 1 << 30, attentionSplits: 1)
+                                               kvCacheBudget: 1 << 30, attentionSplits: 1,
+                                               attentionLanes: .queries)
+}
+
+/// What the lanes of an attention kernel hold (see
+/// `DeviceProfile.attentionLanes`).
+public enum AttentionLanes: String, Sendable, Equatable, CaseIterable {
+    case keys, queries
 }
