@@ -110,11 +110,23 @@ public enum Lowering {
             prefillChunk: options.prefillChunk, kernels: kernels, buffers: memory.buffers, decode: memory.lists[0],
             prefill: memory.lists[1], controlBuffer: buffer(state.control), tokensBuffer: buffer(state.tokens),
             logitsBuffer: buffer(state.logits), outputBuffer: buffer(state.output),
-            score: memory.lists.count > 2 ? memory.lists[2] : nil, scoreLogitsBuffer: state.scoreLogits.map(buffer))
+            score: memory.lists.count > 2 ? memory.lists[2] : nil, scoreLogitsBuffer: state.scoreLogits.map(buffer),
+            prefillTail: tail(of: memory.lists[1], logits: buffer(state.logits)))
         return LoweredModel(plan: plan, weights: state.packer.blob,
                             decodeCost: state.decodeCost.mapValues { OpCost(dispatches: $0.dispatches, bytesMoved: $0.bytes) },
                             remarks: state.remarks, activationMemory: memory.report)
     }
+}
+
+/// Where a prefill list's tail begins: the first dispatch that binds the
+/// logits buffer (the output projection), preceded by its barriers. Nil when
+/// no dispatch does.
+func tail(of list: [PlanCommand], logits: Int) -> Int? {
+    guard var start = list.firstIndex(where: { command in
+        if case .dispatch(let d) = command { d.bindings.contains { $0.buffer == logits } } else { false }
+    }) else { return nil }
+    while start > 0, list[start - 1] == .barrier { start -= 1 }
+    return start
 }
 
 /// The lowering's working state: buffers by value, packed weights.

@@ -39,6 +39,9 @@ extension ExecutionPlan {
         if (score == nil) != (scoreLogitsBuffer == nil) {
             return "the score list and scoreLogitsBuffer must be present together"
         }
+        if let tail = prefillTail, !(0 ... prefill.count).contains(tail) {
+            return "prefillTail is \(tail), outside the prefill list's \(prefill.count) commands"
+        }
         if let id = scoreLogitsBuffer, !buffers.indices.contains(id) {
             return "scoreLogitsBuffer is buffer \(id), but the plan has \(buffers.count) buffers"
         }

@@ -23,6 +23,11 @@ public struct ExecutionPlan: Codable, Sendable, Equatable {
     public var decode: [PlanCommand]
     /// One prefill chunk (T = control.count ≤ prefillChunk).
     public var prefill: [PlanCommand]
+    /// Index in `prefill` where the commands only a prompt's last chunk
+    /// needs begin: the output projection and the sampler, from the barrier
+    /// before them. Earlier chunks run `prefill[..<prefillTail]` and the
+    /// host advances the position. Nil: every chunk runs the whole list.
+    public var prefillTail: Int?
     /// Teacher-forced scoring of one chunk: the prefill list with the
     /// logits of every row written to `scoreLogitsBuffer` ([count, vocab])
     /// and no sampling; the host sets the position before each chunk. Nil
@@ -43,7 +48,8 @@ public struct ExecutionPlan: Codable, Sendable, Equatable {
     public init(modelName: String, vocabularySize: Int, contextLength: Int, prefillChunk: Int,
                 kernels: [PlannedKernel], buffers: [PlannedBuffer], decode: [PlanCommand], prefill: [PlanCommand],
                 controlBuffer: Int, tokensBuffer: Int, logitsBuffer: Int, outputBuffer: Int,
-                score: [PlanCommand]? = nil, scoreLogitsBuffer: Int? = nil) {
+                score: [PlanCommand]? = nil, scoreLogitsBuffer: Int? = nil, prefillTail: Int? = nil) {
+        self.prefillTail = prefillTail
         self.score = score
         self.scoreLogitsBuffer = scoreLogitsBuffer
         self.modelName = modelName

@@ -17,23 +17,26 @@ extension VulkanRuntime {
     }
 
     /// Runs `tokens` through the prefill list chunk by chunk and returns the
-    /// token the device sampled after the last one. Only the last chunk
-    /// samples with the control block's sampler (earlier chunks, and every
-    /// chunk when `sample` is false, take the greedy token and draw no random
-    /// number, so the generator advances once per sampled token).
+    /// token the device sampled after the last one. Chunks before the last
+    /// skip the list's tail (output projection and sampler): the host sets
+    /// each chunk's position. Only the last chunk samples with the control
+    /// block's sampler (with `sample` false it takes the greedy token and
+    /// draws no random number, so the generator advances once per sampled
+    /// token).
     @discardableResult
     public func prefill(_ tokens: [Int32], sample: Bool = true) throws -> Int32 {
         try checkTokens(tokens, for: "prefill")
         let control = buffers[plan.controlBuffer]
+        let start = try position
         let temperature = try control.read(UInt32.self, count: 1, from: ControlBlock.temperature * 4)[0]
         var offset = 0
         while offset < tokens.count {
             let chunk = Array(tokens[offset ..< min(tokens.count, offset + plan.prefillChunk)])
             let last = offset + chunk.count == tokens.count
             try buffers[plan.tokensBuffer].write(chunk)
-            try control.write([UInt32(chunk.count)], at: ControlBlock.count * 4)
+            try control.write([UInt32(start + offset), UInt32(chunk.count)], at: ControlBlock.position * 4)
             try control.write([last && sample ? temperature : 0], at: ControlBlock.temperature * 4)
-            try device.submit(prefillCommands).wait()
+            try device.submit(last ? prefillLists : [prefillCommands]).wait()
             counters.prefillSubmissions += 1
             offset += chunk.count
         }
@@ -41,6 +44,10 @@ extension VulkanRuntime {
         if !sample { try control.write([UInt32(0)], at: ControlBlock.status * 4) }
         return try lastToken()
     }
+
+    /// The whole prefill list: its body and, when the plan splits one off,
+    /// its tail.
+    var prefillLists: [CommandBuffer] { [prefillCommands] + (prefillTailCommands.map { [$0] } ?? []) }
 
     /// Throws unless `tokens` is non-empty, fits the context from the
     /// current position and holds only vocabulary ids (the embedding kernel
@@ -114,7 +121,8 @@ extension VulkanRuntime {
 
     /// Records made so far across the runtime's command buffers.
     public var recordingCount: Int {
-        decodeCommands.recordingCount + prefillCommands.recordingCount + (scoreList?.commands.recordingCount ?? 0)
+        decodeCommands.recordingCount + prefillCommands.recordingCount + (prefillTailCommands?.recordingCount ?? 0)
+            + (scoreList?.commands.recordingCount ?? 0)
     }
 }
 
@@ -136,9 +144,9 @@ extension VulkanRuntime {
         counters.decodeSubmissions += 1
     }
 
-    /// Replays the prefill list once as it stands.
+    /// Replays the whole prefill list once as it stands.
     public func replayPrefill() throws {
-        try device.submit(prefillCommands).wait()
+        try device.submit(prefillLists).wait()
         counters.prefillSubmissions += 1
     }
 }

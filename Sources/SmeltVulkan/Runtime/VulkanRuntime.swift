@@ -18,7 +18,11 @@ public final class VulkanRuntime {
     /// Kept alive for the recorded command buffers.
     let sets: [DescriptorSet]
     let decodeCommands: CommandBuffer
+    /// The prefill list up to its tail (every chunk), and the tail (the
+    /// last chunk: output projection and sampler); the tail is empty when
+    /// the plan has none.
     let prefillCommands: CommandBuffer
+    let prefillTailCommands: CommandBuffer?
     /// The score list, recorded on the first `score` call.
     var scoreList: ScoreList?
     /// What `pipelineCachePath` reported when the pipelines were made.
@@ -88,18 +92,23 @@ public final class VulkanRuntime {
         var sets: [DescriptorSet] = []
         decodeCommands = try CommandBuffer(device: device, allowsSimultaneousUse: true)
         prefillCommands = try CommandBuffer(device: device, allowsSimultaneousUse: true)
-        for (list, commands) in [(plan.decode, decodeCommands), (plan.prefill, prefillCommands)] {
+        let tail = plan.prefillTail ?? plan.prefill.count
+        prefillTailCommands = tail < plan.prefill.count ? try CommandBuffer(device: device, allowsSimultaneousUse: true) : nil
+        var lists = [(plan.decode, decodeCommands), (Array(plan.prefill[..<tail]), prefillCommands)]
+        if let prefillTailCommands { lists.append((Array(plan.prefill[tail...]), prefillTailCommands)) }
+        for (list, commands) in lists {
             sets += try Self.record(list, pool: pool, pipelines: pipelines, into: commands) { buffers[$0] }
         }
         self.sets = sets
         counters.decodeDispatches = decodeCommands.dispatchCount
-        counters.prefillDispatches = prefillCommands.dispatchCount
+        counters.prefillDispatches = prefillCommands.dispatchCount + (prefillTailCommands?.dispatchCount ?? 0)
         counters.decodeBytes = plan.decode.reduce(0) { total, command in
             if case .dispatch(let d) = command { return total + d.bytesMoved }
             return total
         }
         counters.peakDeviceMemory = allocator.statistics.peakUsedBytes
         counters.recordings = decodeCommands.recordingCount + prefillCommands.recordingCount
+            + (prefillTailCommands?.recordingCount ?? 0)
     }
 
     /// A descriptor pool with a set for every dispatch of `list`.
