@@ -78,7 +78,7 @@ public enum WeightKernels {
         }
         var spec = try spec(dtype: dtype, rows: rows, cols: cols, tile: tokensPerInvocation, count: "control[1]",
                             accumulate: accumulate, workgroupSize: workgroupSize, kind: "matmul")
-        spec.bindings[1] = .init(name: "x", binding: 1, kind: .uniform, access: .readOnly,
+        spec.bindings[1] = .init(name: spec.bindings[1].name, binding: 1, kind: .uniform, access: .readOnly,
                                  elementType: "vec4[\(tokensPerInvocation * cols / 4)]")
         spec.pushConstants.append(.init(name: "tile", type: .uint))
         spec.parameters["T0"] = "pc.tile * TILE"
@@ -141,6 +141,11 @@ public enum WeightKernels {
         return spec
     }
 
+    /// Most bytes of x (TILE rows) a weight kernel copies into shared memory
+    /// before its decode loop: Vulkan's guaranteed maxComputeSharedMemorySize.
+    /// Larger x is read from its buffer.
+    public static let stagedXBytes = 16384
+
     /// Bytes of x one matmul dispatch binds (its tile's rows).
     public static func tileBytes(for spec: KernelSpec) -> Int {
         let tile = Int(spec.parameters["TILE"] ?? "1") ?? 1
@@ -174,13 +179,14 @@ public enum WeightKernels {
         guard workgroupSize > 0 else { throw PackingError("workgroup size \(workgroupSize) must be positive") }
         let sections = layout.sectionWords + [0, 0, 0]
         let u = { (v: Int) in ScalarValue.uint(UInt32(v)) }
+        let stage = tile * cols * 4 <= stagedXBytes
         return KernelSpec(
             name: "\(kind)_\(dtype)_\(rows)x\(cols)" + (tile > 1 ? "_t\(tile)" : "") + (accumulate ? "_acc" : ""),
             template: "weight_\(dtype)",
             workgroupSize: .init(workgroupSize),
             bindings: [
                 .init(name: "w", binding: 0, kind: .texel, access: .readOnly, elementType: "uvec4"),
-                .init(name: "x", binding: 1, access: .readOnly, elementType: "vec4"),
+                .init(name: stage ? "xin" : "x", binding: 1, access: .readOnly, elementType: "vec4"),
                 .init(name: "y", binding: 2, access: accumulate ? .readWrite : .writeOnly, elementType: "float"),
                 .init(name: "control", binding: 3, access: .readOnly, elementType: "uint"),
             ],
@@ -193,7 +199,7 @@ public enum WeightKernels {
                 .init(id: 5, name: "S3", value: u(sections[2])),
             ],
             pushConstants: [.init(name: "rowOffset", type: .uint), .init(name: "rowCount", type: .uint)],
-            parameters: ["ROW_BODY": "decodeRow(wb);", "TILE": "\(tile)", "COUNT": count, "XBASE": "0u", "POST": "", "T0": "0u", "STORE": accumulate ? "+=" : "=",
+            parameters: ["ROW_BODY": "decodeRow(wb);", "TILE": "\(tile)", "STAGE_X": stage ? "1" : "0", "COUNT": count, "XBASE": "0u", "POST": "", "T0": "0u", "STORE": accumulate ? "+=" : "=",
                          "GUARD": tile == 1 ? "" : "if (t0 >= count) { return; }", "EXTRA": "", "EPILOGUE": "",
                          "OUTER": tile == 1 ? "[[unroll]]" : "[[dont_unroll]]"]
         )
