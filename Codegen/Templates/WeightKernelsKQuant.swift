@@ -63,7 +63,7 @@ extension KernelTemplate {
                             [[unroll]] for (uint i = 0u; i < 4u; ++i) {
                                 uint src = (j & 1u) == 0u ? a[i] : b[i];
                                 uint q = ((src >> (4u * (j >> 1u))) & 0x0F0F0F0Fu) | (((hb[i] >> (2u * j)) & 0x03030303u) << 4u);
-                                fma4(bytes4(q) - 32.0, 64u * s + 32u * h + 8u * j + 4u * half16 + i);
+                                fma4(bytes4Less(q, 32), 64u * s + 32u * h + 8u * j + 4u * half16 + i);
                             }
                             flush(d * sbyteAt(sc, 8u * h + half16 + 2u * j));
                         }

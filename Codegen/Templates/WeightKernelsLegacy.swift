@@ -33,8 +33,8 @@ extension KernelTemplate {
                         uvec4 q = W(wb + b);
                         clearPart();
                         [[unroll]] for (uint i = 0u; i < 4u; ++i) {
-                            fma4(nibbles4(q[i], 0u) - 8.0, 8u * b + i);
-                            fma4(nibbles4(q[i], 4u) - 8.0, 8u * b + 4u + i);
+                            fma4(nibbles4Less(q[i], 0u, 8), 8u * b + i);
+                            fma4(nibbles4Less(q[i], 4u, 8), 8u * b + 4u + i);
                         }
                         flush(halfAt(dv, j));
                     }
@@ -58,8 +58,10 @@ extension KernelTemplate {
                         [[unroll]] for (uint i = 0u; i < 4u; ++i) {
                             uvec4 hlo = ((uvec4(h >> (4u * i)) >> uvec4(0u, 1u, 2u, 3u)) & 1u) << 4u;
                             uvec4 hhi = ((uvec4(h >> (16u + 4u * i)) >> uvec4(0u, 1u, 2u, 3u)) & 1u) << 4u;
-                            fma4(nibbles4(q[i], 0u) + vec4(hlo) - 16.0, 8u * b + i);
-                            fma4(nibbles4(q[i], 4u) + vec4(hhi) - 16.0, 8u * b + 4u + i);
+                            uvec4 lo = (uvec4(q[i]) >> uvec4(0u, 8u, 16u, 24u)) & 0xFu;
+                            uvec4 hi = (uvec4(q[i]) >> uvec4(4u, 12u, 20u, 28u)) & 0xFu;
+                            fma4(vec4(ivec4(lo | hlo) - 16), 8u * b + i);
+                            fma4(vec4(ivec4(hi | hhi) - 16), 8u * b + 4u + i);
                         }
                         flush(halfAt(dv, j));
                     }

@@ -77,14 +77,22 @@ void flushMin(float scale, float minimum) {
 }
 
 // The four bytes of w as unsigned / signed values, lowest byte first.
-vec4 bytes4(uint w) { return vec4((uvec4(w) >> uvec4(0u, 8u, 16u, 24u)) & 0xFFu); }
+// Small unsigned values convert through int: a signed conversion is one
+// instruction on x86, an unsigned one a sequence.
+vec4 bytes4(uint w) { return vec4(ivec4((uvec4(w) >> uvec4(0u, 8u, 16u, 24u)) & 0xFFu)); }
 vec4 sbytes4(uint w) { return vec4(ivec4(uvec4(w) << uvec4(24u, 16u, 8u, 0u)) >> 24); }
 // Nibbles at bit `shift` of each byte of w.
-vec4 nibbles4(uint w, uint shift) { return vec4((uvec4(w) >> (uvec4(0u, 8u, 16u, 24u) + shift)) & 0xFu); }
+vec4 nibbles4(uint w, uint shift) { return vec4(ivec4((uvec4(w) >> (uvec4(0u, 8u, 16u, 24u) + shift)) & 0xFu)); }
+// bytes4 / nibbles4 less an offset, subtracted before the conversion:
+// a float subtraction after it made Q6_K's matvec 6x slower on lavapipe.
+vec4 bytes4Less(uint w, int offset) { return vec4(ivec4((uvec4(w) >> uvec4(0u, 8u, 16u, 24u)) & 0xFFu) - offset); }
+vec4 nibbles4Less(uint w, uint shift, int offset) {
+    return vec4(ivec4((uvec4(w) >> (uvec4(0u, 8u, 16u, 24u) + shift)) & 0xFu) - offset);
+}
 // Half i (0..7) of a 16-byte word.
 float halfAt(uvec4 v, uint i) { return unpackHalf2x16(v[i >> 1u])[i & 1u]; }
 // Byte j (0..15) of a 16-byte word, unsigned / signed.
-float byteAt(uvec4 v, uint j) { return float((v[j >> 2u] >> (8u * (j & 3u))) & 0xFFu); }
+float byteAt(uvec4 v, uint j) { return float(int((v[j >> 2u] >> (8u * (j & 3u))) & 0xFFu)); }
 float sbyteAt(uvec4 v, uint j) { return float(int(v[j >> 2u] << (24u - 8u * (j & 3u))) >> 24); }
 
 shared float red[64];
