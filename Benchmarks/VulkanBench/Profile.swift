@@ -8,9 +8,10 @@ import SmeltVulkan
 
 /// Times the decode list (or, with `prefill`, one full prefill chunk) one
 /// kernel kind at a time: a runtime whose list holds only that kind's
-/// dispatches, replayed `times` times.
+/// dispatches, replayed `times` times. With `byOp`, one group per label
+/// with its layer number dropped (`linear %q`, `linear %down`, ...).
 func profileKinds(model: LoadedModel, times: Int, attentionSplits: Int?, position: Int, prefill: Bool,
-                  chunk: Int, lanes: AttentionLanes?) throws {
+                  chunk: Int, lanes: AttentionLanes?, byOp: Bool) throws {
     let instance = try VulkanInstance()
     let device = try VulkanDevice(instance: instance)
     let lowered = try Lowering.lower(graph: model.graph, store: model.store, options: LoweringOptions(
@@ -22,12 +23,16 @@ func profileKinds(model: LoadedModel, times: Int, attentionSplits: Int?, positio
         attentionLanes: lanes ?? (device.info.type == .cpu ? .queries : .keys)))
     var kinds: [String] = []
     func kind(_ command: PlanCommand) -> String? {
-        if case .dispatch(let d) = command { String(d.label.split(separator: " ")[0]) } else { nil }
+        guard case .dispatch(let d) = command else { return nil }
+        guard byOp else { return String(d.label.split(separator: " ")[0]) }
+        // "linear %q.3" → "linear %q": the op's value name without its layer.
+        return d.label.split(separator: " ").prefix(2).map { word in
+            word.split(separator: ".").first.map(String.init) ?? String(word)
+        }.joined(separator: " ")
     }
     let list = prefill ? lowered.plan.prefill : lowered.plan.decode
-    for case .dispatch(let d) in list {
-        let name = String(d.label.split(separator: " ")[0])
-        if !kinds.contains(name) { kinds.append(name) }
+    for command in list {
+        if let name = kind(command), !kinds.contains(name) { kinds.append(name) }
     }
     for name in kinds {
         var plan = lowered.plan

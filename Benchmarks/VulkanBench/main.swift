@@ -2,7 +2,7 @@
 // with several decode steps per submission, and the replay counters.
 // Usage: vulkan-bench MODEL [--prompt N] [--decode N] [--steps-per-submit N] [--device N] [--pipeline P]
 //                     [--lanes keys|queries]
-//        vulkan-bench MODEL --profile [--prefill] [--chunk N] [--times N] [--pipeline P] [--splits N]
+//        vulkan-bench MODEL --profile [--by-op] [--prefill] [--chunk N] [--times N] [--pipeline P] [--splits N]
 //                     [--position N]
 import Dispatch
 import Foundation
@@ -19,7 +19,7 @@ func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
 guard CommandLine.arguments.count > 1 else {
     print("usage: vulkan-bench MODEL [--prompt N] [--decode N] [--steps-per-submit N] [--device N] [--chunk N] "
-        + "[--pipeline P] [--lanes keys|queries] [--profile [--prefill] [--chunk N] [--times N] [--splits N] [--position N]]")
+        + "[--pipeline P] [--lanes keys|queries] [--profile [--by-op] [--prefill] [--chunk N] [--times N] [--splits N] [--position N]]")
     exit(2)
 }
 do {
@@ -42,7 +42,8 @@ do {
         let splits = argument("--splits", default: 0)
         try profileKinds(model: model, times: argument("--times", default: 3), attentionSplits: splits > 0 ? splits : nil,
                          position: argument("--position", default: 8),
-                         prefill: CommandLine.arguments.contains("--prefill"), chunk: argument("--chunk", default: 64), lanes: lanes)
+                         prefill: CommandLine.arguments.contains("--prefill"), chunk: argument("--chunk", default: 64), lanes: lanes,
+                         byOp: CommandLine.arguments.contains("--by-op"))
         exit(0)
     }
     start = now()
