@@ -104,6 +104,7 @@ public enum WeightKernels {
         }
         var spec = try spec(dtype: dtype, rows: rows, cols: cols, tile: 1, count: "1u", accumulate: false,
                             workgroupSize: workgroupSize, kind: "gated_\(activation)")
+        spec.parameters["PAIR"] = "0"
         spec.parameters["ROW_BODY"] = "decodeRow(wb); float gateAcc = acc[0]; acc[0] = 0.0; "
             + "decodeRow(wb + ROWS * ROW_WORDS);"
         spec.parameters["POST"] = post
@@ -156,7 +157,7 @@ public enum WeightKernels {
     /// Workgroups to dispatch for `rowCount` rows (one window); a matmul
     /// dispatches this once per tile.
     public static func workgroupCounts(for spec: KernelSpec, rowCount: Int) -> (Int, Int, Int) {
-        let size = spec.workgroupSize.x
+        let size = spec.workgroupSize.x * (spec.parameters["PAIR"] == "1" ? 2 : 1)
         return ((rowCount + size - 1) / size, 1, 1)
     }
 
@@ -199,7 +200,8 @@ public enum WeightKernels {
                 .init(id: 5, name: "S3", value: u(sections[2])),
             ],
             pushConstants: [.init(name: "rowOffset", type: .uint), .init(name: "rowCount", type: .uint)],
-            parameters: ["ROW_BODY": "decodeRow(wb);", "TILE": "\(tile)", "STAGE_X": stage ? "1" : "0", "COUNT": count, "XBASE": "0u", "POST": "", "T0": "0u", "STORE": accumulate ? "+=" : "=",
+            parameters: ["ROW_BODY": "decodeRow(wb);", "TILE": "\(tile)", "STAGE_X": stage ? "1" : "0",
+                         "PAIR": tile == 1 ? "1" : "0", "COUNT": count, "XBASE": "0u", "POST": "", "T0": "0u", "STORE": accumulate ? "+=" : "=",
                          "GUARD": tile == 1 ? "" : "if (t0 >= count) { return; }", "EXTRA": "", "EPILOGUE": "",
                          "OUTER": tile == 1 ? "[[unroll]]" : "[[dont_unroll]]"]
         )

@@ -2,7 +2,8 @@
 /// its decode loop (`WeightKernelsDense`, `WeightKernelsLegacy`,
 /// `WeightKernelsKQuant`).
 ///
-/// One invocation computes one output row for TILE tokens: it reads its
+/// One invocation computes one output row for TILE tokens (with `PAIR`,
+/// two adjacent rows for one token, sharing every read of x): it reads its
 /// packed row record once per tile as `uvec4` texels of a texel buffer
 /// (`W(i)`; on lavapipe a texel fetch is a straight-line gather, a
 /// per-lane storage-buffer load a loop over the lanes through the stack:
@@ -27,7 +28,9 @@
 /// row at `wb`: `decodeRow(wb);`, or for a gated kernel two rows, the
 /// gate's saved in `gateAcc` before the up row is decoded), `EXTRA`
 /// (declarations before the decode loop, ending in a blank line) and
-/// `EPILOGUE` (GLSL at the end of main that every invocation reaches,
+/// `PAIR` (1: two rows per invocation; TILE 1 and the plain ROW_BODY only),
+/// `STAGE_X` (1: x copied into shared memory first), `EPILOGUE` (GLSL at
+/// the end of main that every invocation reaches,
 /// starting with a newline, e.g. a last-workgroup row reduction).
 enum WeightKernelSkeleton {
     static func source(decode: String) -> String {
@@ -49,6 +52,7 @@ enum WeightKernelSkeleton {
         const uint TILE = {{TILE}}u;
         const uint XW = COLS / 4u;
         #define STAGE_X {{STAGE_X}}
+        #define PAIR {{PAIR}}
         #if STAGE_X
         shared vec4 x[TILE * XW];
         #endif
@@ -115,7 +119,7 @@ enum WeightKernelSkeleton {
         }
 
         void main() {
-            uint r = gl_GlobalInvocationID.x;
+            uint r = gl_GlobalInvocationID.x * (PAIR != 0 ? 2u : 1u);
             uint count = {{COUNT}};
             uint t0 = {{T0}};
             // No early return in matvec: on lavapipe, code after any return
@@ -139,6 +143,20 @@ enum WeightKernelSkeleton {
             }
             uint wb = min(r, max(pc.rowCount, 1u) - 1u) * ROW_WORDS;
             {{ROW_BODY}}
+        #if PAIR
+            // A second row (r + 1) through the same x reads: the two unrolled
+            // rows share every load of x. The first row is stored here, the
+            // second by the store below.
+            float pairAcc = acc[0];
+            acc[0] = 0.0;
+            decodeRow(min(r + 1u, max(pc.rowCount, 1u) - 1u) * ROW_WORDS);
+            if (r < pc.rowCount) {
+                float v = pairAcc;
+                {{POST}}
+                y[pc.rowOffset + r] {{STORE}} v;
+            }
+            r += 1u;
+        #endif
 
             [[unroll]] for (uint t = 0u; t < TILE; ++t) {
                 if (r < pc.rowCount && t0 + t < count) {

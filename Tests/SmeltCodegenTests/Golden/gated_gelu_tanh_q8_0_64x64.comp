@@ -26,6 +26,7 @@ layout(push_constant) uniform PushConstants {
 const uint TILE = 1u;
 const uint XW = COLS / 4u;
 #define STAGE_X 1
+#define PAIR 0
 #if STAGE_X
 shared vec4 x[TILE * XW];
 #endif
@@ -107,7 +108,7 @@ void decodeRow(uint wb) {
 }
 
 void main() {
-    uint r = gl_GlobalInvocationID.x;
+    uint r = gl_GlobalInvocationID.x * (PAIR != 0 ? 2u : 1u);
     uint count = 1u;
     uint t0 = 0u;
     // No early return in matvec: on lavapipe, code after any return
@@ -131,6 +132,20 @@ void main() {
     }
     uint wb = min(r, max(pc.rowCount, 1u) - 1u) * ROW_WORDS;
     decodeRow(wb); float gateAcc = acc[0]; acc[0] = 0.0; decodeRow(wb + ROWS * ROW_WORDS);
+#if PAIR
+    // A second row (r + 1) through the same x reads: the two unrolled
+    // rows share every load of x. The first row is stored here, the
+    // second by the store below.
+    float pairAcc = acc[0];
+    acc[0] = 0.0;
+    decodeRow(min(r + 1u, max(pc.rowCount, 1u) - 1u) * ROW_WORDS);
+    if (r < pc.rowCount) {
+        float v = pairAcc;
+        float inner = clamp(0.7978845608028654 * (gateAcc + 0.044715 * gateAcc * gateAcc * gateAcc), -15.0, 15.0); v = 0.5 * gateAcc * (1.0 + tanh(inner)) * v;
+        y[pc.rowOffset + r] = v;
+    }
+    r += 1u;
+#endif
 
     [[unroll]] for (uint t = 0u; t < TILE; ++t) {
         if (r < pc.rowCount && t0 + t < count) {

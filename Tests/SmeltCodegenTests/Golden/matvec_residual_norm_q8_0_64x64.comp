@@ -35,6 +35,7 @@ layout(push_constant) uniform PushConstants {
 const uint TILE = 1u;
 const uint XW = COLS / 4u;
 #define STAGE_X 1
+#define PAIR 1
 #if STAGE_X
 shared vec4 x[TILE * XW];
 #endif
@@ -151,7 +152,7 @@ void decodeRow(uint wb) {
 }
 
 void main() {
-    uint r = gl_GlobalInvocationID.x;
+    uint r = gl_GlobalInvocationID.x * (PAIR != 0 ? 2u : 1u);
     uint count = 1u;
     uint t0 = 0u;
     // No early return in matvec: on lavapipe, code after any return
@@ -175,6 +176,20 @@ void main() {
     }
     uint wb = min(r, max(pc.rowCount, 1u) - 1u) * ROW_WORDS;
     decodeRow(wb);
+#if PAIR
+    // A second row (r + 1) through the same x reads: the two unrolled
+    // rows share every load of x. The first row is stored here, the
+    // second by the store below.
+    float pairAcc = acc[0];
+    acc[0] = 0.0;
+    decodeRow(min(r + 1u, max(pc.rowCount, 1u) - 1u) * ROW_WORDS);
+    if (r < pc.rowCount) {
+        float v = pairAcc;
+        
+        y[pc.rowOffset + r] = v;
+    }
+    r += 1u;
+#endif
 
     [[unroll]] for (uint t = 0u; t < TILE; ++t) {
         if (r < pc.rowCount && t0 + t < count) {
