@@ -35,6 +35,10 @@ public struct Bench {
     public var promptTokens = 512
     public var generatedTokens = 32
     public var sampling = SamplingParameters.greedy
+    /// Untimed generations first (the prompt's first 8 tokens, 2 tokens
+    /// out), so a driver's first-use work (lavapipe compiles each kernel on
+    /// its first dispatch) stays out of the figures.
+    public var warmupRuns = 0
 
     public init(promptTokens: Int, generatedTokens: Int, sampling: SamplingParameters = .greedy) {
         self.promptTokens = promptTokens
@@ -65,6 +69,10 @@ public struct Bench {
             throw SmeltError("bench needs --prompt-tokens >= 1 and --gen-tokens >= 2")
         }
         let (prompt, tokenizeTime) = self.prompt(tokenizer: tokenizer, vocabularySize: backend.vocabularySize)
+        for _ in 0 ..< warmupRuns {
+            _ = try Generator(backend: backend).generate(prompt: Array(prompt.prefix(8)), maxTokens: 2,
+                                                         sampling: sampling)
+        }
         let generation = try Generator(backend: backend).generate(prompt: prompt, maxTokens: generatedTokens,
                                                                   sampling: sampling)
         let t = generation.timings

@@ -13,20 +13,27 @@ struct BenchCommand: ParsableCommand {
         --seed as `smelt run` takes them). Prints time to first token split into tokenize / \
         prefill / first decode step, prefill and decode tok/s, p50/p95 decode latency, \
         and what the backend counts: dispatches per token, command-buffer recordings, \
-        bytes moved per token, achieved GB/s, peak device memory.
+        bytes moved per token, achieved GB/s, peak device memory. A short warm-up \
+        generation runs first (--warmup 0 to measure a cold start): drivers may compile a \
+        kernel on its first dispatch (lavapipe does), which would otherwise land in the \
+        first prefill.
         """)
 
     @OptionGroup var modelOptions: ModelOptions
     @Option(name: .customLong("prompt-tokens"), help: "Tokens in the prompt.") var promptTokens = 512
     @Option(name: .customLong("gen-tokens"), help: "Tokens to generate.") var genTokens = 32
     @OptionGroup var sampling: SamplingOptions
+    @Option(help: "Untimed warm-up generations before the measured one (an 8-token prompt, 2 tokens).")
+    var warmup = 1
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
         try sampling.parameters.validate()
+        guard warmup >= 0 else { throw ValidationError("--warmup must be ≥ 0, got \(warmup)") }
         let (loaded, backend) = try modelOptions.load()
-        let report = try Bench(promptTokens: promptTokens, generatedTokens: genTokens, sampling: sampling.parameters)
-            .run(backend: backend, model: loaded.name, tokenizer: loaded.tokenizer)
+        var bench = Bench(promptTokens: promptTokens, generatedTokens: genTokens, sampling: sampling.parameters)
+        bench.warmupRuns = warmup
+        let report = try bench.run(backend: backend, model: loaded.name, tokenizer: loaded.tokenizer)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

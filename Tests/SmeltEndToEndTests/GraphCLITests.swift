@@ -73,6 +73,22 @@ import Testing
         #expect(bad.status == 1 && bad.stderr.hasPrefix("error: unknown pipeline 'nope'"))
     }
 
+    /// `smelt bench` on Vulkan: the warm-up generation records nothing new
+    /// (the three lists are recorded once), the report counts the measured
+    /// generation only, and a negative --warmup is refused.
+    @Test func benchWarmsUpWithoutRecording() throws {
+        let args = ["bench", tiny, "--backend", "vulkan", "--prompt-tokens", "5", "--gen-tokens", "4", "--json"]
+        for warmup in ["0", "2"] {
+            let result = try smelt(args + ["--warmup", warmup])
+            #expect(result.status == 0, "\(result.stderr)")
+            let report = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+            #expect(report?["promptTokens"] as? Int == 5 && report?["generatedTokens"] as? Int == 4)
+            #expect(report?["commandBufferRecordings"] as? Int == 3, "warm-up \(warmup)")
+        }
+        let bad = try smelt(args + ["--warmup=-1"])
+        #expect(bad.status == 1 && bad.stderr.contains("--warmup must be ≥ 0, got -1"))
+    }
+
     @Test func seededSamplingIsReproducible() throws {
         let args = ["run", tiny, "--prompt-ids", "4,5", "-n", "6", "--temperature", "0.9", "--top-k", "20", "--seed", "11"]
         let first = try smelt(args), second = try smelt(args)
