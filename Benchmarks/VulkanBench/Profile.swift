@@ -37,7 +37,8 @@ func profileKinds(model: LoadedModel, times: Int, attentionSplits: Int?, positio
     for name in kinds {
         var plan = lowered.plan
         let kept = list.filter { command in kind(command).map { $0 == name } ?? true }
-        if prefill { plan.prefill = kept } else { plan.decode = kept }
+        // Every kept command runs (a filtered list has no tail to skip).
+        if prefill { (plan.prefill, plan.prefillTail) = (kept, nil) } else { plan.decode = kept }
         let count = kept.filter { kind($0) != nil }.count
         let runtime = try lowered.weights.withUnsafeBytes { try VulkanRuntime(plan: plan, weights: $0, device: device) }
         try runtime.buffer(plan.controlBuffer).write([UInt32(position), UInt32(prefill ? chunk : 1)])

@@ -54,6 +54,23 @@ import Testing
         #expect(try Fixture.bytes() == Fixture.bytes())
     }
 
+    /// The prefill tail (where the last chunk's commands begin) is stored
+    /// and checked against the prefill list.
+    @Test func prefillTailRoundTripsAndIsChecked() throws {
+        var plan = Fixture.plan
+        plan.prefillTail = 2
+        #expect(plan.validationProblem(weightsBytes: Fixture.weights.count) == nil)
+        let path = try Fixture.temporaryPath()
+        try Fixture.weights.withUnsafeBytes {
+            try ArtifactWriter.write(to: path, manifest: Fixture.manifest, plan: plan, weights: [$0],
+                                     tokenizer: Fixture.tokenizer)
+        }
+        #expect(try Artifact(path: path).plan.prefillTail == 2)
+        plan.prefillTail = 4
+        #expect(plan.validationProblem(weightsBytes: Fixture.weights.count)
+            == "prefillTail is 4, outside the prefill list's 3 commands")
+    }
+
     @Test func multiChunkWeightsAndProgress() throws {
         // 2.5 MiB of weights in three pieces: several checksum chunks.
         let big = (0 ..< (5 << 19)).map { UInt8(truncatingIfNeeded: $0 ^ $0 >> 11) }

@@ -175,6 +175,10 @@ public final class VulkanRuntime {
                     + "\(offset + buffer.byteSize) lie outside the \(weightBytes)-byte weights blob")
             }
         }
+        if let tail = plan.prefillTail, !(0 ... plan.prefill.count).contains(tail) {
+            throw VulkanError.invalidArgument("the plan's prefill tail starts at command \(tail), outside its "
+                + "\(plan.prefill.count)-command prefill list")
+        }
         for case .dispatch(let d) in plan.decode + plan.prefill + (plan.score ?? []) {
             guard plan.kernels.indices.contains(d.kernel) else {
                 throw VulkanError.invalidArgument("dispatch '\(d.label)': no kernel \(d.kernel) in the plan")
