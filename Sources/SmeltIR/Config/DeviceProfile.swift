@@ -134,7 +134,7 @@ public struct DeviceProfile: Sendable, Decodable, Equatable {
                                                maxTexelBufferElements: 128 << 20, maxUniformBufferRange: 65536,
                                                subgroupSize: 8,
                                                unifiedMemory: true, prefillChunk: 64,
-                                               weightRates: [.q8_0: 1.1, .q4_k: 0.64, .q5_0: 0.41, .q6_k: 0.38],
+                                               weightRates: [.q8_0: 5.3, .q4_k: 5.3, .q5_0: 4.6, .q6_k: 5.9],
                                                kvCacheBudget: 1 << 30, attentionSplits: 1,
                                                attentionLanes: .queries)
 }
