@@ -44,6 +44,28 @@ public enum ModelLoader {
         }
     }
 
+    /// The model config at `path` with the hyper-parameters it leaves unset
+    /// filled from its checkpoint's metadata (a GGUF's, or a safetensors
+    /// folder's config.json), as `load` fills them, without binding weights.
+    public static func resolvedConfig(_ path: String) throws -> ModelConfig {
+        var config = try ModelConfig.load(path: path)
+        switch config.weights {
+        case .synthetic:
+            break
+        case .gguf(let file):
+            config.hyperparameters.fillUnset(from: try openGGUF(config.resolve(file), from: path).hyperparameters)
+        case .safetensors(let directory):
+            let checkpoint: SafetensorsCheckpoint
+            do {
+                checkpoint = try SafetensorsCheckpoint(directory: config.resolve(directory))
+            } catch {
+                throw SmeltError("\(config.resolve(directory)): \(error)")
+            }
+            if let hf = checkpoint.config { config.hyperparameters.fillUnset(from: hf.hyperparameters) }
+        }
+        return config
+    }
+
     private static func openGGUF(_ file: String, from configPath: String?) throws -> GGUFFile {
         guard FileManager.default.fileExists(atPath: file) else {
             let source = configPath.map { " (named by \($0))" } ?? ""

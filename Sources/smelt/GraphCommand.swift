@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SmeltEngine
 import SmeltIR
 
 struct GraphCommand: ParsableCommand {
@@ -8,7 +9,8 @@ struct GraphCommand: ParsableCommand {
         abstract: "Parse and verify a graph file; print it in canonical form.",
         discussion: """
         With --config, the graph is instantiated against the model config (every \
-        expression evaluated, every repeat unrolled) and verified; without it, \
+        expression evaluated, every repeat unrolled; keys the config leaves to its \
+        checkpoint are read from the checkpoint's metadata) and verified; without it, \
         only graphs that use no config keys can be verified. --flat prints the \
         instantiated graph, one op per line with its type.
         """
@@ -20,7 +22,7 @@ struct GraphCommand: ParsableCommand {
 
     func run() throws {
         let source = try readGraph(file)
-        let env = try config.map { try ModelConfig.load(path: $0).environment } ?? .empty
+        let env = try config.map { try ModelLoader.resolvedConfig($0).environment } ?? .empty
         let graph = try source.instantiate(env)
         print(flat ? graph.text : GraphPrinter.print(source), terminator: "")
     }

@@ -14,6 +14,19 @@ import Testing
         #expect(second.stdout == first.stdout)
     }
 
+    /// Gemma-3's config leaves the vocabulary size and other keys to the
+    /// GGUF: `smelt graph --config` reads them from its metadata, so the
+    /// graph instantiates (18 layers of 4 query heads over a 262144-token
+    /// vocabulary, as the GGUF states).
+    @Test func configKeysComeFromTheCheckpoint() throws {
+        _ = try gemmaModelPath()
+        let result = try smelt(["graph", repoPath("Graphs/gemma3.graph"), "--config",
+                                repoPath("configs/models/gemma3-270m.yaml"), "--flat"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("262144"))
+        #expect(result.stdout.contains("%attn.17 = attention") && !result.stdout.contains("%attn.18 "))
+    }
+
     @Test func misspeltOpGivesFileLineColumn() throws {
         let text = try String(contentsOfFile: repoPath("Graphs/llama.graph"), encoding: .utf8)
             .replacingOccurrences(of: "%act = silu %gate", with: "%act = slu %gate")

@@ -60,4 +60,12 @@ import SmeltIR
         let text = errorText { _ = try instantiate(chain, env(["vocab": .int(10), "dd": .int(4), "n": .int(1)])) }
         #expect(text == "t.graph:3:30: unknown config key 'd' (did you mean 'dd'?)")
     }
+
+    /// A key the config schema knows but nobody set is not "unknown".
+    @Test func unsetConfigKeyIsNotUnknown() {
+        let environment = EvalEnvironment(config: { _ in nil }, configKeys: ["vocab"])
+        let text = errorText { _ = try instantiate(chain, environment) }
+        #expect(text == "t.graph:3:30: config key 'vocab' has no value "
+            + "(the model config does not set it and no checkpoint supplied it)")
+    }
 }

@@ -82,6 +82,10 @@ extension Expr {
         case .name(let name): return env.variables[name] ?? .symbol(name)
         case .config(let key):
             guard let value = env.config(key) else {
+                if env.configKeys.contains(key) {
+                    throw SmeltError("config key '\(key)' has no value", at: location,
+                                     hint: "the model config does not set it and no checkpoint supplied it")
+                }
                 throw SmeltError("unknown config key '\(key)'", at: location,
                                  hint: didYouMean(key, in: env.configKeys) ?? "the model config does not set it")
             }
