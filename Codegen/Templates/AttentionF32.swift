@@ -127,16 +127,7 @@ extension KernelTemplate {
             if (tid == 0u) { partial[part] = m; partial[part + 1u] = l; }
             if (has0) { for (uint k = 0u; k < 4u; k++) { partial[part + 2u + d0 + k] = acc0[k]; } }
             if (has1) { for (uint k = 0u; k < 4u; k++) { partial[part + 2u + d1 + k] = acc1[k]; } }
-            memoryBarrierBuffer();
-            barrier();
-            if (tid == 0u) { lastSplit = atomicAdd(counter[pairIndex], 1u) == splits - 1u; }
-            barrier();
-            if (lastSplit) {
-                memoryBarrierBuffer();
-                uint base = pairIndex * splits * stride;
-                float mAll = -1.0e30;
-                for (uint k = 0u; k < splits; k++) { mAll = max(mAll, partial[base + k * stride]); }
-                float lAll = 0.0;
+            \(splitArrival(lane: "tid", counter: "pairIndex", head: "pairIndex"))
                 vec4 merged0 = vec4(0.0), merged1 = vec4(0.0);
                 for (uint k = 0u; k < splits; k++) {
                     uint b = base + k * stride;
@@ -162,6 +153,25 @@ extension KernelTemplate {
         }
 
         """)
+}
+
+/// GLSL for a split attention workgroup that has stored its partial: it
+/// counts itself in `counter[COUNTER]`, and the last of the `splits` to
+/// arrive opens the merge (`if (lastSplit) {`, left open) with the partials
+/// of head HEAD at `base`, their largest max `mAll` and a zero sum `lAll`.
+func splitArrival(lane: String, counter: String, head: String) -> String {
+    """
+    memoryBarrierBuffer();
+        barrier();
+        if (\(lane) == 0u) { lastSplit = atomicAdd(counter[\(counter)], 1u) == splits - 1u; }
+        barrier();
+        if (lastSplit) {
+            memoryBarrierBuffer();
+            uint base = \(head) * splits * stride;
+            float mAll = -1.0e30;
+            for (uint k = 0u; k < splits; k++) { mAll = max(mAll, partial[base + k * stride]); }
+            float lAll = 0.0;
+    """
 }
 
 extension KernelSpec {

@@ -152,16 +152,7 @@ extension KernelTemplate {
                     [[unroll]] for (uint k = 0u; k < 4u; k++) { partial[part + 2u + 4u * c + k] = acc[c][k]; }
                 }
             }
-            memoryBarrierBuffer();
-            barrier();
-            if (lane == 0u) { lastSplit = atomicAdd(counter[gl_WorkGroupID.x], 1u) == splits - 1u; }
-            barrier();
-            if (lastSplit) {
-                memoryBarrierBuffer();
-                uint base = h * splits * stride;
-                float mAll = -1.0e30;
-                for (uint k = 0u; k < splits; k++) { mAll = max(mAll, partial[base + k * stride]); }
-                float lAll = 0.0;
+            \(splitArrival(lane: "lane", counter: "gl_WorkGroupID.x", head: "h"))
                 [[unroll]] for (uint c = 0u; c < W; c++) { acc[c] = vec4(0.0); }
                 for (uint k = 0u; k < splits; k++) {
                     uint b = base + k * stride;
