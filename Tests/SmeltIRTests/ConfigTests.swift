@@ -50,5 +50,15 @@ import SmeltIR
                 == "d.yaml at 'max_storage_buffer_range': must be at least 65536")
         #expect(errorText { _ = try decodeYAML(DeviceProfile.self, from: "name: x\nmax_storage_buffer_range: 70000\nsubgroup: 8\n", file: "d.yaml") }
                 == "d.yaml at 'subgroup': unknown key 'subgroup' (did you mean 'subgroup_size'?)")
+        #expect(errorText { _ = try decodeYAML(DeviceProfile.self, from: "name: x\nmax_storage_buffer_range: 70000\n"
+                                                   + "attention_lanes: rows\n", file: "d.yaml") }
+                == "d.yaml at 'attention_lanes': 'rows' is not one of keys, queries")
+    }
+
+    /// The attention kernel a profile picks: keys in the lanes unless it says
+    /// queries (lavapipe does).
+    @Test func attentionLanesDefaultToKeys() throws {
+        let plain = try decodeYAML(DeviceProfile.self, from: "name: x\nmax_storage_buffer_range: 70000\n", file: "d.yaml")
+        #expect(plain.attentionLanes == .keys && DeviceProfile.lavapipe.attentionLanes == .queries)
     }
 }
