@@ -104,9 +104,20 @@ public enum WeightKernels {
         }
         var spec = try spec(dtype: dtype, rows: rows, cols: cols, tile: 1, count: "1u", accumulate: false,
                             workgroupSize: workgroupSize, kind: "gated_\(activation)")
-        spec.parameters["PAIR"] = "0"
-        spec.parameters["ROW_BODY"] = "decodeRow(wb); float gateAcc = acc[0]; acc[0] = 0.0; "
-            + "decodeRow(wb + ROWS * ROW_WORDS);"
+        // Rows r and r + 1, each a gate row and an up row: all four decoded
+        // before any store, so they share every read of x; row r is stored
+        // here, row r + 1 by the skeleton's store.
+        spec.parameters["PAIR"] = "2"
+        spec.parameters["ROW_BODY"] = """
+            decodeRow(wb); float gateAcc = acc[0]; acc[0] = 0.0;
+                decodeRow(wb + ROWS * ROW_WORDS); float upAcc = acc[0]; acc[0] = 0.0;
+                uint wb1 = min(r + 1u, max(pc.rowCount, 1u) - 1u) * ROW_WORDS;
+                decodeRow(wb1); float gate1 = acc[0]; acc[0] = 0.0;
+                decodeRow(wb1 + ROWS * ROW_WORDS);
+                if (r < pc.rowCount) { float v = upAcc; \(post) y[pc.rowOffset + r] = v; }
+                gateAcc = gate1;
+                r += 1u;
+            """
         spec.parameters["POST"] = post
         return spec
     }
@@ -157,7 +168,7 @@ public enum WeightKernels {
     /// Workgroups to dispatch for `rowCount` rows (one window); a matmul
     /// dispatches this once per tile.
     public static func workgroupCounts(for spec: KernelSpec, rowCount: Int) -> (Int, Int, Int) {
-        let size = spec.workgroupSize.x * (spec.parameters["PAIR"] == "1" ? 2 : 1)
+        let size = spec.workgroupSize.x * (spec.parameters["PAIR"].map { $0 != "0" } ?? false ? 2 : 1)
         return ((rowCount + size - 1) / size, 1, 1)
     }
 

@@ -28,7 +28,10 @@
 /// row at `wb`: `decodeRow(wb);`, or for a gated kernel two rows, the
 /// gate's saved in `gateAcc` before the up row is decoded), `EXTRA`
 /// (declarations before the decode loop, ending in a blank line) and
-/// `PAIR` (1: two rows per invocation; TILE 1 and the plain ROW_BODY only),
+/// `PAIR` (1: two rows per invocation, the second decoded and the first
+/// stored after ROW_BODY; TILE 1 and the plain ROW_BODY only; 2: two rows
+/// per invocation that ROW_BODY handles itself, leaving the second to the
+/// store),
 /// `STAGE_X` (1: x copied into shared memory first), `EPILOGUE` (GLSL at
 /// the end of main that every invocation reaches,
 /// starting with a newline, e.g. a last-workgroup row reduction).
@@ -143,7 +146,7 @@ enum WeightKernelSkeleton {
             }
             uint wb = min(r, max(pc.rowCount, 1u) - 1u) * ROW_WORDS;
             {{ROW_BODY}}
-        #if PAIR
+        #if PAIR == 1
             // A second row (r + 1) through the same x reads: the two unrolled
             // rows share every load of x. The first row is stored here, the
             // second by the store below.

@@ -37,7 +37,7 @@ func pipelineDescription(for spec: KernelSpec) throws -> ComputePipelineDescript
 /// `maxTokens` rows, control.count = `count`, y starting as `yInitial`.
 func runWeightKernel(
     _ device: VulkanDevice, spec: KernelSpec, pipeline: ComputePipeline? = nil, packed: PackedWeight, windows: [Range<Int>],
-    x: [Float], count: Int, maxTokens: Int, yInitial: [Float]
+    x: [Float], count: Int, maxTokens: Int, yInitial: [Float], pushedRows: Int? = nil
 ) throws -> [Float] {
     let allocator = try MemoryAllocator(device: device)
     let w = try allocator.makeBuffer(size: packed.bytes.count, label: "w")
@@ -75,11 +75,11 @@ func runWeightKernel(
         for ((tile, rows), set) in zip(jobs, sets) {
             try r.bind(set)
             var push: [String: ScalarValue] = [
-                "rowOffset": .uint(UInt32(rows.lowerBound)), "rowCount": .uint(UInt32(rows.count)),
+                "rowOffset": .uint(UInt32(rows.lowerBound)), "rowCount": .uint(UInt32(pushedRows ?? rows.count)),
             ]
             if tiled { push["tile"] = .uint(UInt32(tile)) }
             try r.pushConstants(spec.encodePushConstants(push))
-            let groups = WeightKernels.workgroupCounts(for: spec, rowCount: rows.count)
+            let groups = WeightKernels.workgroupCounts(for: spec, rowCount: pushedRows ?? rows.count)
             try r.dispatch(groups.0, groups.1, groups.2)
         }
         r.barrier(.computeToHost)

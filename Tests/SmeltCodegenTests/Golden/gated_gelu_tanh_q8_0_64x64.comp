@@ -26,7 +26,7 @@ layout(push_constant) uniform PushConstants {
 const uint TILE = 1u;
 const uint XW = COLS / 4u;
 #define STAGE_X 1
-#define PAIR 0
+#define PAIR 2
 #if STAGE_X
 shared vec4 x[TILE * XW];
 #endif
@@ -131,8 +131,15 @@ void main() {
         xrow[t] = STAGE_X != 0 ? t * XW : (min(t0 + t, count - 1u) + 0u) * XW;
     }
     uint wb = min(r, max(pc.rowCount, 1u) - 1u) * ROW_WORDS;
-    decodeRow(wb); float gateAcc = acc[0]; acc[0] = 0.0; decodeRow(wb + ROWS * ROW_WORDS);
-#if PAIR
+    decodeRow(wb); float gateAcc = acc[0]; acc[0] = 0.0;
+    decodeRow(wb + ROWS * ROW_WORDS); float upAcc = acc[0]; acc[0] = 0.0;
+    uint wb1 = min(r + 1u, max(pc.rowCount, 1u) - 1u) * ROW_WORDS;
+    decodeRow(wb1); float gate1 = acc[0]; acc[0] = 0.0;
+    decodeRow(wb1 + ROWS * ROW_WORDS);
+    if (r < pc.rowCount) { float v = upAcc; float inner = clamp(0.7978845608028654 * (gateAcc + 0.044715 * gateAcc * gateAcc * gateAcc), -15.0, 15.0); v = 0.5 * gateAcc * (1.0 + tanh(inner)) * v; y[pc.rowOffset + r] = v; }
+    gateAcc = gate1;
+    r += 1u;
+#if PAIR == 1
     // A second row (r + 1) through the same x reads: the two unrolled
     // rows share every load of x. The first row is stored here, the
     // second by the store below.

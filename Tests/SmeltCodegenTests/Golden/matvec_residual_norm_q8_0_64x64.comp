@@ -176,7 +176,7 @@ void main() {
     }
     uint wb = min(r, max(pc.rowCount, 1u) - 1u) * ROW_WORDS;
     decodeRow(wb);
-#if PAIR
+#if PAIR == 1
     // A second row (r + 1) through the same x reads: the two unrolled
     // rows share every load of x. The first row is stored here, the
     // second by the store below.
