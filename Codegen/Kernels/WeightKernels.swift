@@ -22,12 +22,20 @@ let weightKernelTemplates: [KernelTemplate] = [
 /// S1–S3 (3–5, section offsets within a record in 16-byte words).
 public enum WeightKernels {
     /// Decode (T = 1): `y[r] = dot(W[r, :], x)`; `accumulate` adds into y.
+    /// `rowsPerInvocation` (1, 2 or 4; nil: `rowsPerInvocation(rows:)`):
+    /// adjacent rows an invocation decodes before storing, sharing every
+    /// read of x.
     public static func matvecSpec(dtype: DType, rows: Int, cols: Int, accumulate: Bool = false,
-                                  workgroupSize: Int = 64,
+                                  workgroupSize: Int = 64, rowsPerInvocation: Int? = nil,
                                   packing: DevicePacking = .rowPerInvocation) throws -> KernelSpec {
         try spec(dtype: dtype, rows: rows, cols: cols, tile: 1, count: "1u", accumulate: accumulate,
-                 workgroupSize: workgroupSize, kind: "matvec")
+                 workgroupSize: workgroupSize, kind: "matvec", rowsPerInvocation: rowsPerInvocation)
     }
+
+    /// Rows per decode invocation for a matrix of `rows`: 4 for large ones
+    /// (Gemma-3's output matrix: 28 → 20 ms on lavapipe), 2 from 512 rows,
+    /// else 1, so a dispatch keeps enough workgroups for every thread.
+    public static func rowsPerInvocation(rows: Int) -> Int { rows >= 4096 ? 4 : rows >= 512 ? 2 : 1 }
 
     /// Logits: `y[r] = dot(W[r, :], x[count - 1])`, the last token's row of
     /// x (ControlBlock.count) when `lastOfCount`, else of x's only row, with
@@ -36,9 +44,10 @@ public enum WeightKernels {
     /// lavapipe, one read from the control buffer makes it a per-lane loop
     /// (measured 5x slower on Gemma-3's output matrix).
     public static func logitsSpec(dtype: DType, rows: Int, cols: Int, softcap: Float = 0, lastOfCount: Bool,
-                                  workgroupSize: Int = 64) throws -> KernelSpec {
+                                  workgroupSize: Int = 64, rowsPerInvocation: Int? = nil) throws -> KernelSpec {
         var spec = try spec(dtype: dtype, rows: rows, cols: cols, tile: 1, count: "1u", accumulate: false,
-                            workgroupSize: workgroupSize, kind: lastOfCount ? "logits_last" : "logits")
+                            workgroupSize: workgroupSize, kind: lastOfCount ? "logits_last" : "logits",
+                            rowsPerInvocation: rowsPerInvocation)
         if lastOfCount { spec.parameters["XBASE"] = "(control[1] - 1u)" }
         return softcapped(spec, softcap)
     }
@@ -103,11 +112,12 @@ public enum WeightKernels {
             throw PackingError("no gated kernel for activation '\(activation)' (gelu_tanh, silu)")
         }
         var spec = try spec(dtype: dtype, rows: rows, cols: cols, tile: 1, count: "1u", accumulate: false,
-                            workgroupSize: workgroupSize, kind: "gated_\(activation)")
+                            workgroupSize: workgroupSize, kind: "gated_\(activation)", rowsPerInvocation: 1)
         // Rows r and r + 1, each a gate row and an up row: all four decoded
         // before any store, so they share every read of x; row r is stored
         // here, row r + 1 by the skeleton's store.
         spec.parameters["PAIR"] = "2"
+        spec.parameters["ROWS_PER"] = "2"
         spec.parameters["ROW_BODY"] = """
             decodeRow(wb); float gateAcc = acc[0]; acc[0] = 0.0;
                 decodeRow(wb + ROWS * ROW_WORDS); float upAcc = acc[0]; acc[0] = 0.0;
@@ -168,7 +178,7 @@ public enum WeightKernels {
     /// Workgroups to dispatch for `rowCount` rows (one window); a matmul
     /// dispatches this once per tile.
     public static func workgroupCounts(for spec: KernelSpec, rowCount: Int) -> (Int, Int, Int) {
-        let size = spec.workgroupSize.x * (spec.parameters["PAIR"].map { $0 != "0" } ?? false ? 2 : 1)
+        let size = spec.workgroupSize.x * (spec.parameters["ROWS_PER"].flatMap { Int($0) } ?? 1)
         return ((rowCount + size - 1) / size, 1, 1)
     }
 
@@ -185,15 +195,20 @@ public enum WeightKernels {
     }
 
     private static func spec(dtype: DType, rows: Int, cols: Int, tile: Int, count: String, accumulate: Bool,
-                             workgroupSize: Int, kind: String) throws -> KernelSpec {
+                             workgroupSize: Int, kind: String, rowsPerInvocation: Int? = nil) throws -> KernelSpec {
         let layout = try PackedLayout(dtype: dtype, cols: cols)
+        let rowsPer = tile == 1 ? rowsPerInvocation ?? Self.rowsPerInvocation(rows: rows) : 1
+        guard [1, 2, 4].contains(rowsPer) else {
+            throw PackingError("rowsPerInvocation \(rowsPer) must be 1, 2 or 4")
+        }
         guard rows > 0, rows <= Int(UInt32.max) else { throw PackingError("rows \(rows) must be in 1...\(UInt32.max)") }
         guard workgroupSize > 0 else { throw PackingError("workgroup size \(workgroupSize) must be positive") }
         let sections = layout.sectionWords + [0, 0, 0]
         let u = { (v: Int) in ScalarValue.uint(UInt32(v)) }
         let stage = tile * cols * 4 <= stagedXBytes
         return KernelSpec(
-            name: "\(kind)_\(dtype)_\(rows)x\(cols)" + (tile > 1 ? "_t\(tile)" : "") + (accumulate ? "_acc" : ""),
+            name: "\(kind)_\(dtype)_\(rows)x\(cols)" + (tile > 1 ? "_t\(tile)" : "") + (rowsPer > 1 ? "_r\(rowsPer)" : "")
+                + (accumulate ? "_acc" : ""),
             template: "weight_\(dtype)",
             workgroupSize: .init(workgroupSize),
             bindings: [
@@ -212,7 +227,7 @@ public enum WeightKernels {
             ],
             pushConstants: [.init(name: "rowOffset", type: .uint), .init(name: "rowCount", type: .uint)],
             parameters: ["ROW_BODY": "decodeRow(wb);", "TILE": "\(tile)", "STAGE_X": stage ? "1" : "0",
-                         "PAIR": tile == 1 ? "1" : "0", "COUNT": count, "XBASE": "0u", "POST": "", "T0": "0u", "STORE": accumulate ? "+=" : "=",
+                         "PAIR": rowsPer > 1 ? "1" : "0", "ROWS_PER": "\(rowsPer)", "COUNT": count, "XBASE": "0u", "POST": "", "T0": "0u", "STORE": accumulate ? "+=" : "=",
                          "GUARD": tile == 1 ? "" : "if (t0 >= count) { return; }", "EXTRA": "", "EPILOGUE": "",
                          "OUTER": tile == 1 ? "[[unroll]]" : "[[dont_unroll]]"]
         )

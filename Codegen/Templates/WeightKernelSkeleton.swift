@@ -3,7 +3,7 @@
 /// `WeightKernelsKQuant`).
 ///
 /// One invocation computes one output row for TILE tokens (with `PAIR`,
-/// two adjacent rows for one token, sharing every read of x): it reads its
+/// ROWS_PER adjacent rows for one token, sharing every read of x): it reads its
 /// packed row record once per tile as `uvec4` texels of a texel buffer
 /// (`W(i)`; on lavapipe a texel fetch is a straight-line gather, a
 /// per-lane storage-buffer load a loop over the lanes through the stack:
@@ -28,10 +28,10 @@
 /// row at `wb`: `decodeRow(wb);`, or for a gated kernel two rows, the
 /// gate's saved in `gateAcc` before the up row is decoded), `EXTRA`
 /// (declarations before the decode loop, ending in a blank line) and
-/// `PAIR` (1: two rows per invocation, the second decoded and the first
-/// stored after ROW_BODY; TILE 1 and the plain ROW_BODY only; 2: two rows
-/// per invocation that ROW_BODY handles itself, leaving the second to the
-/// store),
+/// `ROWS_PER` (adjacent rows per invocation) and `PAIR` (1: rows r + 1 ..<
+/// r + ROWS_PER decoded after ROW_BODY and all but the last stored there;
+/// TILE 1 and the plain ROW_BODY only; 2: ROW_BODY handles ROWS_PER = 2
+/// rows itself, leaving the second to the store),
 /// `STAGE_X` (1: x copied into shared memory first), `EPILOGUE` (GLSL at
 /// the end of main that every invocation reaches,
 /// starting with a newline, e.g. a last-workgroup row reduction).
@@ -56,6 +56,7 @@ enum WeightKernelSkeleton {
         const uint XW = COLS / 4u;
         #define STAGE_X {{STAGE_X}}
         #define PAIR {{PAIR}}
+        const uint ROWS_PER = {{ROWS_PER}}u;
         #if STAGE_X
         shared vec4 x[TILE * XW];
         #endif
@@ -122,7 +123,7 @@ enum WeightKernelSkeleton {
         }
 
         void main() {
-            uint r = gl_GlobalInvocationID.x * (PAIR != 0 ? 2u : 1u);
+            uint r = gl_GlobalInvocationID.x * ROWS_PER;
             uint count = {{COUNT}};
             uint t0 = {{T0}};
             // No early return in matvec: on lavapipe, code after any return
@@ -147,18 +148,25 @@ enum WeightKernelSkeleton {
             uint wb = min(r, max(pc.rowCount, 1u) - 1u) * ROW_WORDS;
             {{ROW_BODY}}
         #if PAIR == 1
-            // A second row (r + 1) through the same x reads: the two unrolled
-            // rows share every load of x. The first row is stored here, the
-            // second by the store below.
-            float pairAcc = acc[0];
-            acc[0] = 0.0;
-            decodeRow(min(r + 1u, max(pc.rowCount, 1u) - 1u) * ROW_WORDS);
-            if (r < pc.rowCount) {
-                float v = pairAcc;
-                {{POST}}
-                y[pc.rowOffset + r] {{STORE}} v;
+            // Rows r + 1 ..< r + ROWS_PER through the same x reads: the unrolled
+            // rows share every load of x. All are decoded before any store;
+            // the last is left to the store below.
+            float rowAcc[ROWS_PER];
+            rowAcc[0] = acc[0];
+            [[unroll]] for (uint k = 1u; k < ROWS_PER; ++k) {
+                acc[0] = 0.0;
+                decodeRow(min(r + k, max(pc.rowCount, 1u) - 1u) * ROW_WORDS);
+                rowAcc[k] = acc[0];
             }
-            r += 1u;
+            [[unroll]] for (uint k = 0u; k + 1u < ROWS_PER; ++k) {
+                if (r + k < pc.rowCount) {
+                    float v = rowAcc[k];
+                    {{POST}}
+                    y[pc.rowOffset + r + k] {{STORE}} v;
+                }
+            }
+            acc[0] = rowAcc[ROWS_PER - 1u];
+            r += ROWS_PER - 1u;
         #endif
 
             [[unroll]] for (uint t = 0u; t < TILE; ++t) {

@@ -16,18 +16,23 @@ import SmeltVulkan
         dtype.blockSize == 256 ? [256, 512] : [256, 640]
     }
 
-    /// Decode matvec: 64 rows (whole workgroups) and 33 (a partial one).
+    /// Decode matvec: 64 rows (whole workgroups) and 33 (a partial one), each
+    /// with 1, 2 and 4 rows per invocation (33 leaves the last invocation
+    /// rows past the end, which it must not store).
     @Test(arguments: dtypes)
     func matvec(dtype: DType) throws {
         try withValidatedDevice { device in
-            for (rows, cols) in zip([64, 33], Self.colsCases(dtype)) {
+            for ((rows, cols), perInvocation) in zip([64, 33], Self.colsCases(dtype)).flatMap({ shape in
+                [1, 2, 4].map { (shape, $0) }
+            }) {
                 let tensor = randomWeight(dtype, rows: rows, cols: cols, seed: UInt64(rows * cols))
                 let x = randomVector(count: cols, seed: 7)
                 let packed = try packWeight(tensor, for: .rowPerInvocation)
-                let spec = try WeightKernels.matvecSpec(dtype: dtype, rows: rows, cols: cols)
+                let spec = try WeightKernels.matvecSpec(dtype: dtype, rows: rows, cols: cols,
+                                                        rowsPerInvocation: perInvocation)
                 let y = try runWeightKernel(device, spec: spec, packed: packed, windows: [0..<rows], x: x,
                                             count: 1, maxTokens: 1, yInitial: [Float](repeating: .nan, count: rows + 4))
-                try expectClose(y, tensor: tensor, x: x, tokens: 1, "\(dtype) \(rows)×\(cols)")
+                try expectClose(y, tensor: tensor, x: x, tokens: 1, "\(dtype) \(rows)×\(cols) ×\(perInvocation)")
                 let untouched = y[rows...].allSatisfy { $0.isNaN }
                 #expect(untouched, "\(dtype): wrote past the last row")
             }

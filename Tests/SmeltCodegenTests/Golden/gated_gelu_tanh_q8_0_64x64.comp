@@ -27,6 +27,7 @@ const uint TILE = 1u;
 const uint XW = COLS / 4u;
 #define STAGE_X 1
 #define PAIR 2
+const uint ROWS_PER = 2u;
 #if STAGE_X
 shared vec4 x[TILE * XW];
 #endif
@@ -108,7 +109,7 @@ void decodeRow(uint wb) {
 }
 
 void main() {
-    uint r = gl_GlobalInvocationID.x * (PAIR != 0 ? 2u : 1u);
+    uint r = gl_GlobalInvocationID.x * ROWS_PER;
     uint count = 1u;
     uint t0 = 0u;
     // No early return in matvec: on lavapipe, code after any return
@@ -140,18 +141,25 @@ void main() {
     gateAcc = gate1;
     r += 1u;
 #if PAIR == 1
-    // A second row (r + 1) through the same x reads: the two unrolled
-    // rows share every load of x. The first row is stored here, the
-    // second by the store below.
-    float pairAcc = acc[0];
-    acc[0] = 0.0;
-    decodeRow(min(r + 1u, max(pc.rowCount, 1u) - 1u) * ROW_WORDS);
-    if (r < pc.rowCount) {
-        float v = pairAcc;
-        float inner = clamp(0.7978845608028654 * (gateAcc + 0.044715 * gateAcc * gateAcc * gateAcc), -15.0, 15.0); v = 0.5 * gateAcc * (1.0 + tanh(inner)) * v;
-        y[pc.rowOffset + r] = v;
+    // Rows r + 1 ..< r + ROWS_PER through the same x reads: the unrolled
+    // rows share every load of x. All are decoded before any store;
+    // the last is left to the store below.
+    float rowAcc[ROWS_PER];
+    rowAcc[0] = acc[0];
+    [[unroll]] for (uint k = 1u; k < ROWS_PER; ++k) {
+        acc[0] = 0.0;
+        decodeRow(min(r + k, max(pc.rowCount, 1u) - 1u) * ROW_WORDS);
+        rowAcc[k] = acc[0];
     }
-    r += 1u;
+    [[unroll]] for (uint k = 0u; k + 1u < ROWS_PER; ++k) {
+        if (r + k < pc.rowCount) {
+            float v = rowAcc[k];
+            float inner = clamp(0.7978845608028654 * (gateAcc + 0.044715 * gateAcc * gateAcc * gateAcc), -15.0, 15.0); v = 0.5 * gateAcc * (1.0 + tanh(inner)) * v;
+            y[pc.rowOffset + r + k] = v;
+        }
+    }
+    acc[0] = rowAcc[ROWS_PER - 1u];
+    r += ROWS_PER - 1u;
 #endif
 
     [[unroll]] for (uint t = 0u; t < TILE; ++t) {
