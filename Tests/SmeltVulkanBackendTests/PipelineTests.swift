@@ -15,10 +15,8 @@ import SmeltVulkan
 
     @Test func fusedTinyLlamaMatchesReferenceAndPerOp() throws {
         let model = try loadTinyLlama()
-        let reference = ReferenceBackend(model: try model.referenceModel())
-        let prompt: [Int32] = [1, 17, 250, 3, 99, 42, 7]
-        let expected = try Generator(backend: reference).generate(prompt: prompt, maxTokens: 16).tokens
-        try reference.reset(sampling: .greedy)
+        let prompt = tinyLlamaPrompt
+        let (reference, expected) = try tinyLlamaReference(model, count: 16)
         _ = try reference.step(prompt)
         var expectedSteps: [[Float]] = []
         // Decode-step logits of the reference, teacher-forced on its own tokens.
@@ -63,10 +61,8 @@ import SmeltVulkan
         let writes = model.graph.ops.flatMap { [$0] + ($0.region?.ops ?? []) }.filter { $0.kind == "kv_write" }
         #expect(!writes.isEmpty && writes.allSatisfy { $0.attributes["dtype"]?.symbolValue == "f16" })
         #expect(context.remarks.contains { $0.pass == "select-kv-layout" && $0.reason.contains("--kv-cache f16") })
-        let reference = ReferenceBackend(model: try model.referenceModel())
-        let prompt: [Int32] = [1, 17, 250, 3, 99, 42, 7]
-        let expected = try Generator(backend: reference).generate(prompt: prompt, maxTokens: 16).tokens
-        try reference.reset(sampling: .greedy)
+        let prompt = tinyLlamaPrompt
+        let (reference, expected) = try tinyLlamaReference(model, count: 16)
         let expectedLogits = try reference.scoreLogits(prompt + expected.prefix(8))
         try withValidatedDevice { device in
             let backend = try VulkanBackend(model: model, device: device, prefillChunk: 4)

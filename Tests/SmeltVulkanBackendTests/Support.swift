@@ -29,6 +29,18 @@ func loadTinyLlama() throws -> LoadedModel {
     try ModelLoader.load(repoPath("configs/models/tiny-llama.yaml"))
 }
 
+/// The prompt the tiny-llama Vulkan tests share.
+let tinyLlamaPrompt: [Int32] = [1, 17, 250, 3, 99, 42, 7]
+
+/// The reference backend on `model` and its greedy continuation of
+/// `tinyLlamaPrompt` (`count` tokens); the backend is left reset, greedy.
+func tinyLlamaReference(_ model: LoadedModel, count: Int) throws -> (ReferenceBackend, [Int32]) {
+    let reference = ReferenceBackend(model: try model.referenceModel())
+    let expected = try Generator(backend: reference).generate(prompt: tinyLlamaPrompt, maxTokens: count).tokens
+    try reference.reset(sampling: .greedy)
+    return (reference, expected)
+}
+
 func maxAbsDifference(_ a: [Float], _ b: [Float]) -> Float {
     precondition(a.count == b.count, "lengths \(a.count) and \(b.count) differ")
     return zip(a, b).map { abs($0 - $1) }.max() ?? 0

@@ -13,10 +13,8 @@ let tinyLlamaLogitTolerance: Float = 2e-2
 @Suite struct TinyLlamaTests {
     @Test func greedyTokensAndLogitsMatchReference() throws {
         let model = try loadTinyLlama()
-        let reference = ReferenceBackend(model: try model.referenceModel())
-        let prompt: [Int32] = [1, 17, 250, 3, 99, 42, 7]
-        let expected = try Generator(backend: reference).generate(prompt: prompt, maxTokens: 16).tokens
-        try reference.reset(sampling: .greedy)
+        let prompt = tinyLlamaPrompt
+        let (reference, expected) = try tinyLlamaReference(model, count: 16)
         let expectedLogits = try reference.scoreLogits(prompt)
 
         try withValidatedDevice { device in
@@ -74,10 +72,8 @@ let tinyLlamaLogitTolerance: Float = 2e-2
     /// by the last) gives the reference interpreter's tokens and logits.
     @Test func splitDecodeAttentionMatchesReference() throws {
         let model = try loadTinyLlama()
-        let reference = ReferenceBackend(model: try model.referenceModel())
-        let prompt: [Int32] = [1, 17, 250, 3, 99, 42, 7]
-        let expected = try Generator(backend: reference).generate(prompt: prompt, maxTokens: 24).tokens
-        try reference.reset(sampling: .greedy)
+        let prompt = tinyLlamaPrompt
+        let (reference, expected) = try tinyLlamaReference(model, count: 24)
         _ = try reference.step(prompt)
         let expectedLast = try reference.scoreLogits(Array(expected.prefix(23)))
         try withValidatedDevice { device in
