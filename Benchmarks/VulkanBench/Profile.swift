@@ -14,13 +14,8 @@ func profileKinds(model: LoadedModel, times: Int, attentionSplits: Int?, positio
                   chunk: Int, lanes: AttentionLanes?, byOp: Bool) throws {
     let instance = try VulkanInstance()
     let device = try VulkanDevice(instance: instance)
-    let lowered = try Lowering.lower(graph: model.graph, store: model.store, options: LoweringOptions(
-        modelName: model.config.name, contextLength: model.config.contextLength, prefillChunk: chunk,
-        maxTexelBufferBytes: Int(device.info.limits.maxTexelBufferElements) * DescriptorSet.texelBytes,
-        maxUniformBufferRange: Int(device.info.limits.maxUniformBufferRange),
-        attentionSplits: attentionSplits ?? LoweringOptions.attentionSplits(
-            contextLength: model.config.contextLength, most: device.info.type == .cpu ? 1 : 16),
-        attentionLanes: lanes ?? (device.info.type == .cpu ? .queries : .keys)))
+    let lowered = try Lowering.lower(graph: model.graph, store: model.store, options: VulkanBackend.loweringOptions(
+        for: model, device: device, prefillChunk: chunk, attentionSplits: attentionSplits, attentionLanes: lanes))
     var kinds: [String] = []
     func kind(_ command: PlanCommand) -> String? {
         guard case .dispatch(let d) = command else { return nil }

@@ -46,17 +46,30 @@ public final class VulkanBackend: InferenceBackend {
     public convenience init(model: LoadedModel, device: VulkanDevice, prefillChunk: Int = 64,
                             maxWeightBinding: Int? = nil, attentionSplits: Int? = nil,
                             attentionLanes: AttentionLanes? = nil, pipelineCachePath: String? = nil) throws {
+        let lowered = try Lowering.lower(graph: model.graph, store: model.store, options: Self.loweringOptions(
+            for: model, device: device, prefillChunk: prefillChunk, maxWeightBinding: maxWeightBinding,
+            attentionSplits: attentionSplits, attentionLanes: attentionLanes))
+        try self.init(plan: lowered.plan, weights: lowered.weights, device: device,
+                      pipelineCachePath: pipelineCachePath)
+    }
+
+    /// The lowering options for `model` on an opened device: its limits, and
+    /// (where nil) decode-attention splits by context length on GPUs and none
+    /// on CPU devices, queries in the attention lanes on CPU devices and keys
+    /// on GPUs.
+    public static func loweringOptions(for model: LoadedModel, device: VulkanDevice, prefillChunk: Int = 64,
+                                       maxWeightBinding: Int? = nil, attentionSplits: Int? = nil,
+                                       attentionLanes: AttentionLanes? = nil) -> LoweringOptions {
         let deviceRange = Int(device.info.limits.maxTexelBufferElements) * DescriptorSet.texelBytes
-        let lowered = try Lowering.lower(graph: model.graph, store: model.store, options: LoweringOptions(
+        let cpu = device.info.type == .cpu
+        return LoweringOptions(
             modelName: model.config.name, contextLength: model.config.contextLength, prefillChunk: prefillChunk,
             maxTexelBufferBytes: min(deviceRange, maxWeightBinding ?? deviceRange),
             maxUniformBufferRange: Int(device.info.limits.maxUniformBufferRange),
             maxStorageBufferRange: Int(min(device.info.limits.maxStorageBufferRange, UInt64(Int32.max))),
             attentionSplits: attentionSplits ?? LoweringOptions.attentionSplits(
-                contextLength: model.config.contextLength, most: device.info.type == .cpu ? 1 : 16),
-            attentionLanes: attentionLanes ?? (device.info.type == .cpu ? .queries : .keys)))
-        try self.init(plan: lowered.plan, weights: lowered.weights, device: device,
-                      pipelineCachePath: pipelineCachePath)
+                contextLength: model.config.contextLength, most: cpu ? 1 : 16),
+            attentionLanes: attentionLanes ?? (cpu ? .queries : .keys))
     }
 
     /// Runs a plan with its weights blob.

@@ -19,8 +19,8 @@ public final class VulkanRuntime {
     let sets: [DescriptorSet]
     let decodeCommands: CommandBuffer
     /// The prefill list up to its tail (every chunk), and the tail (the
-    /// last chunk: output projection and sampler); the tail is empty when
-    /// the plan has none.
+    /// last chunk: output projection and sampler); nil when the plan has
+    /// no tail.
     let prefillCommands: CommandBuffer
     let prefillTailCommands: CommandBuffer?
     /// The score list, recorded on the first `score` call.
@@ -107,8 +107,7 @@ public final class VulkanRuntime {
             return total
         }
         counters.peakDeviceMemory = allocator.statistics.peakUsedBytes
-        counters.recordings = decodeCommands.recordingCount + prefillCommands.recordingCount
-            + (prefillTailCommands?.recordingCount ?? 0)
+        counters.recordings = recordingCount
     }
 
     /// A descriptor pool with a set for every dispatch of `list`.
