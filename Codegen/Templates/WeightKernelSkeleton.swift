@@ -98,19 +98,19 @@ enum WeightKernelSkeleton {
             }
         }
 
-        // The four bytes of w as unsigned / signed values, lowest byte first.
-        // Small unsigned values convert through int: a signed conversion is one
-        // instruction on x86, an unsigned one a sequence.
-        vec4 bytes4(uint w) { return vec4(ivec4((uvec4(w) >> uvec4(0u, 8u, 16u, 24u)) & 0xFFu)); }
+        // The four bytes of w, lowest first, and the nibbles at bit `shift` of
+        // each byte, as ints: small unsigned values convert to float through
+        // int, one instruction on x86 where an unsigned conversion is a sequence.
+        ivec4 ubytes(uint w) { return ivec4((uvec4(w) >> uvec4(0u, 8u, 16u, 24u)) & 0xFFu); }
+        ivec4 unibbles(uint w, uint shift) { return ivec4((uvec4(w) >> (uvec4(0u, 8u, 16u, 24u) + shift)) & 0xFu); }
+        // The bytes as unsigned / signed values, and the nibbles.
+        vec4 bytes4(uint w) { return vec4(ubytes(w)); }
         vec4 sbytes4(uint w) { return vec4(ivec4(uvec4(w) << uvec4(24u, 16u, 8u, 0u)) >> 24); }
-        // Nibbles at bit `shift` of each byte of w.
-        vec4 nibbles4(uint w, uint shift) { return vec4(ivec4((uvec4(w) >> (uvec4(0u, 8u, 16u, 24u) + shift)) & 0xFu)); }
+        vec4 nibbles4(uint w, uint shift) { return vec4(unibbles(w, shift)); }
         // bytes4 / nibbles4 less an offset, subtracted before the conversion:
         // a float subtraction after it made Q6_K's matvec 6x slower on lavapipe.
-        vec4 bytes4Less(uint w, int offset) { return vec4(ivec4((uvec4(w) >> uvec4(0u, 8u, 16u, 24u)) & 0xFFu) - offset); }
-        vec4 nibbles4Less(uint w, uint shift, int offset) {
-            return vec4(ivec4((uvec4(w) >> (uvec4(0u, 8u, 16u, 24u) + shift)) & 0xFu) - offset);
-        }
+        vec4 bytes4Less(uint w, int offset) { return vec4(ubytes(w) - offset); }
+        vec4 nibbles4Less(uint w, uint shift, int offset) { return vec4(unibbles(w, shift) - offset); }
         // Half i (0..7) of a 16-byte word.
         float halfAt(uvec4 v, uint i) { return unpackHalf2x16(v[i >> 1u])[i & 1u]; }
         // Byte j (0..15) of a 16-byte word, unsigned / signed.
