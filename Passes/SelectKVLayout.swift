@@ -1,13 +1,17 @@
 import SmeltIR
 
-/// Chooses every layer's KV cache: its element type (`dtype`: f32, or f16
-/// at half the bytes) and its layout (`layout`: `token_major`, a position's
+/// Chooses every layer's KV cache: its element type (`dtype`: f32; f16 at
+/// half the bytes; q8_0, blocks of 32 signed bytes with an f32 scale, at
+/// 9/32 of them) and its layout (`layout`: `token_major`, a position's
 /// heads side by side, or `head_major`, a head's positions side by side),
 /// recorded as `kv_write` attributes that the lowering and the reference
 /// interpreter honour.
 ///
-/// - dtype: `--kv-cache` when given; else f32 while the whole f32 cache for
-///   the context fits the device profile's `kv_cache_budget`, f16 beyond it.
+/// - dtype: `--kv-cache` when given; else the widest type whose whole cache
+///   for the context fits the device profile's `kv_cache_budget`: f32, then
+///   f16, then q8_0 (head sizes a multiple of 32; else f16 regardless).
+///   q8_0 keeps Gemma-3 270M within the reference's rules on every
+///   reference prompt (GemmaTests), so it may be chosen by default.
 /// - layout: head-major when a layer has several KV heads (each attention
 ///   workgroup then reads its head's keys contiguously); token-major with
 ///   one KV head, where the two are the same bytes.
@@ -15,7 +19,7 @@ import SmeltIR
 /// A `kv_write` that already states a dtype or layout keeps it.
 public struct SelectKVLayout: Pass {
     public let name = "select-kv-layout"
-    public let summary = "chooses the KV cache's element type (f32, f16) and layout from the device profile and context"
+    public let summary = "chooses the KV cache's element type (f32, f16, q8_0) and layout from the device profile and context"
 
     public init() {}
 
@@ -23,10 +27,9 @@ public struct SelectKVLayout: Pass {
         var graph = graph
         let writes = graph.ops.indices.filter { graph.ops[$0].kind == "kv_write" }
         guard !writes.isEmpty else { return graph }
-        let f32Bytes = writes.reduce(0) { total, position in
-            total + 2 * context.contextLength * (graph.type(of: graph.ops[position].operands[0]).dims.dropFirst()
-                .compactMap(\.fixedValue).reduce(1, *)) * 4
-        }
+        let headSizes = writes.map { graph.type(of: graph.ops[$0].operands[0]).dims.dropFirst().compactMap(\.fixedValue) }
+        let f32Bytes = headSizes.reduce(0) { $0 + 2 * context.contextLength * $1.reduce(1, *) * 4 }
+        let quantizable = headSizes.allSatisfy { ($0.last ?? 1) % 32 == 0 }
         let megabytes = { (bytes: Int) in String(format: "%.1f MB", Double(bytes) / 1e6) }
         let dtype: DType
         let dtypeReason: String
@@ -34,9 +37,16 @@ public struct SelectKVLayout: Pass {
             dtype = forced
             dtypeReason = "--kv-cache \(forced)"
         } else if let budget = context.profile.kvCacheBudget, f32Bytes > budget {
-            dtype = .f16
-            dtypeReason = "an f32 cache of \(context.contextLength) tokens would take \(megabytes(f32Bytes)), over the "
-                + "\(context.profile.name) budget of \(megabytes(budget)): f16 halves it"
+            let over = "an f32 cache of \(context.contextLength) tokens would take \(megabytes(f32Bytes)), over the "
+                + "\(context.profile.name) budget of \(megabytes(budget))"
+            if f32Bytes / 2 > budget, quantizable {
+                dtype = .q8_0
+                dtypeReason = over + "; f16 would too (\(megabytes(f32Bytes / 2))): q8_0 takes "
+                    + megabytes(f32Bytes / 32 * 9)
+            } else {
+                dtype = .f16
+                dtypeReason = over + ": f16 halves it" + (f32Bytes / 2 > budget ? " (head sizes not multiples of 32 rule out q8_0)" : "")
+            }
         } else {
             dtype = .f32
             dtypeReason = "the f32 cache of \(context.contextLength) tokens takes \(megabytes(f32Bytes))"

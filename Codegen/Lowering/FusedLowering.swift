@@ -212,7 +212,7 @@ extension LoweringState {
         let wq = try q.norm.map { try weight($0.operands[1], for: $0) }
         let wk = try k.norm.map { try weight($0.operands[1], for: $0) }
         let xq = try view(q.value, for: qRope, tokens: t)
-        builder.dispatch(.qkNormRoPE(f16: cache.f16), bindings: [
+        builder.dispatch(.qkNormRoPE(cache.element), bindings: [
             builder.whole(control), xq, try view(k.value, for: kRope, tokens: t), try view(v, for: write, tokens: t),
             wq.map { builder.whole($0.buffer) } ?? xq, wk.map { builder.whole($0.buffer) } ?? xq,
             try view(qRope.result, for: qRope, tokens: t),

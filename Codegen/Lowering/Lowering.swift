@@ -289,12 +289,12 @@ struct LoweringState {
 
 /// A layer's KV cache as `select-kv-layout` chose it (kv_write's `dtype`
 /// and `layout`): element (position, head, d) at `position · posStride +
-/// head · headStride + d`, f32 or f16.
+/// head · headStride + d`, stored as `element` says.
 struct CacheLayout {
     var heads: Int
     var headDim: Int
     var capacity: Int
-    var f16: Bool
+    var element: KVCacheElement
     var headMajor: Bool
 
     init(_ op: Op, heads: Int, headDim: Int, capacity: Int) throws {
@@ -302,19 +302,22 @@ struct CacheLayout {
         self.headDim = headDim
         self.capacity = capacity
         let dtype = op.attributes["dtype"]?.symbolValue ?? "f32"
-        guard dtype == "f32" || dtype == "f16" else {
-            throw SmeltError("kv_write: the Vulkan backend stores KV caches as f32 or f16, not \(dtype)", at: op.location)
+        guard let element = KVCacheElement(rawValue: dtype) else {
+            throw SmeltError("kv_write: the Vulkan backend stores KV caches as f32, f16 or q8_0, not \(dtype)",
+                             at: op.location)
         }
-        f16 = dtype == "f16"
+        self.element = element
         headMajor = op.attributes["layout"]?.symbolValue == "head_major"
-        guard !f16 || headDim % 2 == 0 else {
-            throw SmeltError("kv_write: an f16 cache needs an even head size, got \(headDim)", at: op.location)
+        guard headDim % element.headDimMultiple == 0 else {
+            throw SmeltError("kv_write: a \(dtype) cache needs a head size that is a multiple of "
+                + "\(element.headDimMultiple), got \(headDim)", at: op.location)
         }
     }
 
     var posStride: Int { headMajor ? headDim : heads * headDim }
     var headStride: Int { headMajor ? capacity * headDim : headDim }
-    var bytes: Int { capacity * heads * headDim * (f16 ? 2 : 4) }
-    /// Push-constant words of the layout: posStride, headStride.
-    var strideWords: [UInt32] { [posStride.word, headStride.word] }
+    var elements: Int { capacity * heads * headDim }
+    var bytes: Int { element.cacheBytes(elements: elements) }
+    /// Push-constant words of the layout: posStride, headStride, scales.
+    var strideWords: [UInt32] { [posStride.word, headStride.word, element.scalesWord(elements: elements).word] }
 }

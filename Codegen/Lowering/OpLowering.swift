@@ -95,11 +95,12 @@ extension LoweringState {
             guard let cache = cacheShape[op.results[0]] else {
                 throw SmeltError("kv_write: no cache was allocated", at: op.location)
             }
-            builder.dispatch(.kvWrite(f16: cache.f16), bindings: [ctl, try slice(op.operands[0]), try slice(op.operands[1]),
+            let per = KernelSpec.kvWriteElementsPerInvocation(cache.element)
+            builder.dispatch(.kvWrite(cache.element), bindings: [ctl, try slice(op.operands[0]), try slice(op.operands[1]),
                                                                  try slice(op.results[0]), try slice(op.results[1])],
                              writes: [3, 4], push: [row.word, options.contextLength.word, cache.headDim.word] + cache.strideWords,
-                             groups: ceilDiv(t * row, cache.f16 ? 128 : 64), label: label,
-                             bytesMoved: t * row * (cache.f16 ? 12 : 16))
+                             groups: ceilDiv(t * row, 64 * per), label: label,
+                             bytesMoved: t * row * 8 + 2 * cache.element.cacheBytes(elements: t * row))
         case "attention":
             try emitAttention(op, tokens: t, label: label)
         case "fused":
@@ -195,10 +196,10 @@ extension LoweringState {
             throw SmeltError("attention: \(heads) query heads of \(headDim) against \(cache.heads) KV heads of "
                 + "\(cache.headDim): heads must be a multiple of KV heads, head sizes equal and ≤ 512", at: op.location)
         }
-        guard headDim % (cache.f16 ? 8 : 4) == 0 else {
-            throw SmeltError("attention: head size \(headDim) must be a multiple of \(cache.f16 ? 8 : 4)"
-                + (cache.f16 ? " with an f16 cache" : "") + " (the kernel reads the cache in 16-byte loads)",
-                at: op.location)
+        let multiple = cache.element.headDimMultiple
+        guard headDim % multiple == 0 else {
+            throw SmeltError("attention: head size \(headDim) must be a multiple of \(multiple) with a "
+                + "\(cache.element.rawValue) cache (the kernel reads the cache in 16-byte loads)", at: op.location)
         }
         let ctl = builder.whole(control)
         func slice(_ v: ValueID) throws -> BufferSlice { try view(v, for: op, tokens: t) }
@@ -215,10 +216,10 @@ extension LoweringState {
         let spec: KernelSpec, groups: Int
         switch options.attentionLanes {
         case .keys:
-            (spec, groups) = (.attention(f16: cache.f16, split: splits > 1), t * heads)
+            (spec, groups) = (.attention(cache.element, split: splits > 1), t * heads)
         case .queries:
             let group = heads / cache.heads
-            spec = .attentionRows(f16: cache.f16, split: splits > 1, headDim: headDim, group: group)
+            spec = .attentionRows(cache.element, split: splits > 1, headDim: headDim, group: group)
             groups = cache.heads * ceilDiv(t, KernelSpec.attentionRowsTokens(group: group))
         }
         builder.dispatch(spec, bindings: bindings, writes: splits > 1 ? [4, 5, 6] : [4],

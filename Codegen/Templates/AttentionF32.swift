@@ -6,8 +6,8 @@ extension KernelTemplate {
     /// share a KV head; `window` > 0 limits keys to the last `window`
     /// positions; `softcap` > 0 caps scores with tanh. The cache holds
     /// element (position, head, d) at `position · posStride + head ·
-    /// headStride + d` (see kv_write), as f32 or, with KV_F16, as f16
-    /// halves two to a u32 word.
+    /// headStride + d` (see kv_write), as f32, f16 halves two to a word
+    /// (KV_F16) or q8_0 blocks (KV_Q8; see `KVCacheElement`).
     ///
     /// With SPLIT (decode), workgroup (h, s) of a (heads, splits) grid takes
     /// the s-th of `splits` equal ranges of the keys, writes its partial
@@ -18,6 +18,7 @@ extension KernelTemplate {
     public static let attention = KernelTemplate(name: "attention", source: """
         #version 450
         #define KV_F16 {{KV_F16}}
+        #define KV_Q8 {{KV_Q8}}
         #define SPLIT {{SPLIT}}
         {{WORKGROUP_SIZE}}
         {{BINDINGS}}
@@ -28,7 +29,10 @@ extension KernelTemplate {
         #endif
 
         // Four values of the value cache from element i (a multiple of 4).
-        #if KV_F16
+        #if KV_Q8
+        \(q8CacheFunctions)
+        vec4 v4(uint i) { return q8Bytes(vc[i >> 2u]) * uintBitsToFloat(vc[pc.scales + i / 32u]); }
+        #elif KV_F16
         vec4 v4(uint i) { uvec2 w = vc[i >> 2u]; return vec4(unpackHalf2x16(w.x), unpackHalf2x16(w.y)); }
         #else
         vec4 v4(uint i) { return vc[i >> 2u]; }
@@ -73,7 +77,18 @@ extension KernelTemplate {
                     uint kb = min(j, hi - 1u) * pc.posStride + kvOffset;
                     // Wide loads: on CPU devices each per-invocation load is a
                     // loop over the lanes, so 16 or 32 bytes at a time.
-        #if KV_F16
+        #if KV_Q8
+                    for (uint d = 0u; d < D; d += 32u) {
+                        uint sw = pc.scales + (kb + d) / 32u;
+                        float part = 0.0;
+                        for (uint e = d; e < d + 32u; e += 16u) {
+                            uvec4 w = kc[(kb + e) >> 4u];
+                            part += dot(q[(qBase + e) >> 2u], q8Bytes(w.x)) + dot(q[(qBase + e + 4u) >> 2u], q8Bytes(w.y))
+                                + dot(q[(qBase + e + 8u) >> 2u], q8Bytes(w.z)) + dot(q[(qBase + e + 12u) >> 2u], q8Bytes(w.w));
+                        }
+                        s += uintBitsToFloat(kc[sw >> 2u][sw & 3u]) * part;
+                    }
+        #elif KV_F16
                     for (uint d = 0u; d < D; d += 8u) {
                         uvec4 w = kc[(kb + d) >> 3u];
                         vec4 qa = q[(qBase + d) >> 2u], qb = q[(qBase + d + 4u) >> 2u];
@@ -177,22 +192,26 @@ func splitArrival(lane: String, counter: String, head: String) -> String {
 extension KernelSpec {
     /// Bindings ctl (0), q (1), k cache (2), v cache (3), out (4); push
     /// heads, kvHeads, headDim, window, scale, softcap, posStride,
-    /// headStride; dispatch tokens · heads workgroups. headDim ≤ 512 and a
-    /// multiple of 4 (of 8 for an f16 cache, which is read 8 halves at a time).
+    /// headStride, scales (`KVCacheElement`); dispatch tokens · heads
+    /// workgroups. headDim ≤ 512 and a multiple of
+    /// `element.headDimMultiple` (the cache is read 16 bytes at a time).
+    /// The keys are read as uvec4 words, the values as one word (q8_0),
+    /// two (f16) or a vec4 (f32) per 4 values.
     ///
     /// `split` (decode only): also partial (5, f32 [heads · splits ·
     /// (headDim + 2)]) and counter (6, u32 [heads], zero between
     /// dispatches); dispatch (heads, splits).
-    public static func attention(f16: Bool, split: Bool = false) -> KernelSpec {
+    public static func attention(_ element: KVCacheElement, split: Bool = false) -> KernelSpec {
         KernelSpec(
-            name: (split ? "attention_split" : "attention") + (f16 ? "_kv_f16" : "_f32"),
+            name: (split ? "attention_split" : "attention") + element.kernelSuffix,
             template: KernelTemplate.attention.name,
             workgroupSize: .init(64),
             bindings: [
                 .init(name: "ctl", binding: 0, access: .readOnly, elementType: "uint"),
                 .init(name: "q", binding: 1, access: .readOnly, elementType: "vec4"),
-                .init(name: "kc", binding: 2, access: .readOnly, elementType: f16 ? "uvec4" : "vec4"),
-                .init(name: "vc", binding: 3, access: .readOnly, elementType: f16 ? "uvec2" : "vec4"),
+                .init(name: "kc", binding: 2, access: .readOnly, elementType: element == .f32 ? "vec4" : "uvec4"),
+                .init(name: "vc", binding: 3, access: .readOnly,
+                      elementType: element == .q8_0 ? "uint" : element == .f16 ? "uvec2" : "vec4"),
                 .init(name: "o", binding: 4, access: .writeOnly, elementType: "float"),
             ] + (split ? [
                 .init(name: "partial", binding: 5, access: .coherent, elementType: "float"),
@@ -202,7 +221,8 @@ extension KernelSpec {
                 .init(name: "heads", type: .uint), .init(name: "kvHeads", type: .uint), .init(name: "headDim", type: .uint),
                 .init(name: "window", type: .uint), .init(name: "scale", type: .float), .init(name: "softcap", type: .float),
                 .init(name: "posStride", type: .uint), .init(name: "headStride", type: .uint),
+                .init(name: "scales", type: .uint),
             ],
-            parameters: ["KV_F16": f16 ? "1" : "0", "SPLIT": split ? "1" : "0"])
+            parameters: element.parameters.merging(["SPLIT": split ? "1" : "0"]) { a, _ in a })
     }
 }

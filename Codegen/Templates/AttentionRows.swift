@@ -27,6 +27,7 @@ extension KernelTemplate {
         #extension GL_EXT_control_flow_attributes : require
         #extension GL_EXT_samplerless_texture_functions : require
         #define KV_F16 {{KV_F16}}
+        #define KV_Q8 {{KV_Q8}}
         #define SPLIT {{SPLIT}}
         {{WORKGROUP_SIZE}}
         {{SPECIALIZATION_CONSTANTS}}
@@ -44,8 +45,13 @@ extension KernelTemplate {
 
         // The caches are texel buffers: a texel fetch is a straight-line
         // gather on lavapipe, a storage-buffer load at a computed address a
-        // loop over the lanes. A texel holds 4 f32 or 8 f16 values.
-        #if KV_F16
+        // loop over the lanes. A texel holds 4 f32, 8 f16 or 16 q8_0 values
+        // (PER vec4s); a q8_0 block of 32 is two texels and a scale.
+        #if KV_Q8
+        const uint PER = 4u;
+        \(q8CacheFunctions)
+        float scaleAt(utextureBuffer cache, uint word) { return uintBitsToFloat(texelFetch(cache, int(word >> 2u))[word & 3u]); }
+        #elif KV_F16
         const uint PER = 2u;
         vec4 half4(uvec2 w) { return vec4(unpackHalf2x16(w.x), unpackHalf2x16(w.y)); }
         #else
@@ -97,6 +103,18 @@ extension KernelTemplate {
                     // Keys past the range read the last one and are masked below.
                     kb[b] = min(j0 + b, hi - 1u) * pc.posStride + kvOffset;
                 }
+        #if KV_Q8
+                [[unroll]] for (uint c = 0u; c < W; c += 8u) {
+                    [[unroll]] for (uint b = 0u; b < BLOCK; b++) {
+                        uvec4 w0 = texel(kc, kb[b] + 4u * c), w1 = texel(kc, kb[b] + 4u * c + 16u);
+                        float part = dot(qr[c], q8Bytes(w0.x)) + dot(qr[c + 1u], q8Bytes(w0.y))
+                            + dot(qr[c + 2u], q8Bytes(w0.z)) + dot(qr[c + 3u], q8Bytes(w0.w))
+                            + dot(qr[c + 4u], q8Bytes(w1.x)) + dot(qr[c + 5u], q8Bytes(w1.y))
+                            + dot(qr[c + 6u], q8Bytes(w1.z)) + dot(qr[c + 7u], q8Bytes(w1.w));
+                        s[b] += scaleAt(kc, pc.scales + (kb[b] + 4u * c) / 32u) * part;
+                    }
+                }
+        #else
                 [[unroll]] for (uint c = 0u; c < W; c += PER) {
                     [[unroll]] for (uint b = 0u; b < BLOCK; b++) {
                         uvec4 w = texel(kc, kb[b] + 4u * c);
@@ -107,6 +125,7 @@ extension KernelTemplate {
         #endif
                     }
                 }
+        #endif
                 float blockMax = m;
                 bool ok[BLOCK];
                 [[unroll]] for (uint b = 0u; b < BLOCK; b++) {
@@ -121,6 +140,23 @@ extension KernelTemplate {
                     s[b] = ok[b] ? exp(s[b] - blockMax) : 0.0;
                     l += s[b];
                 }
+        #if KV_Q8
+                [[unroll]] for (uint c = 0u; c < W; c += 8u) {
+                    [[unroll]] for (uint i = 0u; i < 8u; i++) { acc[c + i] *= alpha; }
+                    [[unroll]] for (uint b = 0u; b < BLOCK; b++) {
+                        float p = s[b] * scaleAt(vc, pc.scales + (kb[b] + 4u * c) / 32u);
+                        uvec4 w0 = texel(vc, kb[b] + 4u * c), w1 = texel(vc, kb[b] + 4u * c + 16u);
+                        acc[c] += p * q8Bytes(w0.x);
+                        acc[c + 1u] += p * q8Bytes(w0.y);
+                        acc[c + 2u] += p * q8Bytes(w0.z);
+                        acc[c + 3u] += p * q8Bytes(w0.w);
+                        acc[c + 4u] += p * q8Bytes(w1.x);
+                        acc[c + 5u] += p * q8Bytes(w1.y);
+                        acc[c + 6u] += p * q8Bytes(w1.z);
+                        acc[c + 7u] += p * q8Bytes(w1.w);
+                    }
+                }
+        #else
                 [[unroll]] for (uint c = 0u; c < W; c += PER) {
                     vec4 a0 = acc[c] * alpha;
         #if KV_F16
@@ -140,6 +176,7 @@ extension KernelTemplate {
                     acc[c + 1u] = a1;
         #endif
                 }
+        #endif
                 m = blockMax;
             }
         #if SPLIT
@@ -179,15 +216,16 @@ extension KernelSpec {
     /// constants as `attention`, but q and out are vec4 rows; dispatch
     /// (kvHeads · ⌈tokens / TOKENS⌉, splits) workgroups of `group · TOKENS`
     /// invocations, TOKENS = `attentionRowsTokens(group:)`. The caches are
-    /// bound as texel buffers. headDim a multiple of 4 (of 8 for an f16 cache).
+    /// bound as texel buffers. headDim a multiple of `element.headDimMultiple`.
     ///
     /// `split` (decode only): partial (5, f32 [heads · splits · (headDim + 2)])
     /// and counter (6, u32 [kvHeads · ⌈tokens / TOKENS⌉], zero between
     /// dispatches).
-    public static func attentionRows(f16: Bool, split: Bool = false, headDim: Int, group: Int) -> KernelSpec {
+    public static func attentionRows(_ element: KVCacheElement, split: Bool = false, headDim: Int,
+                                     group: Int) -> KernelSpec {
         let tokens = attentionRowsTokens(group: group)
         return KernelSpec(
-            name: (split ? "attention_rows_split" : "attention_rows") + (f16 ? "_kv_f16" : "_f32")
+            name: (split ? "attention_rows_split" : "attention_rows") + element.kernelSuffix
                 + "_\(headDim)x\(group)",
             template: KernelTemplate.attentionRows.name,
             workgroupSize: .init(group * tokens),
@@ -205,9 +243,8 @@ extension KernelSpec {
                 .init(id: 0, name: "HEAD_DIM", value: .uint(UInt32(headDim))),
                 .init(id: 1, name: "GROUP", value: .uint(UInt32(group))),
             ],
-            pushConstants: attention(f16: f16).pushConstants,
-            parameters: ["KV_F16": f16 ? "1" : "0", "SPLIT": split ? "1" : "0", "TOKENS": "\(tokens)",
-                         "BLOCK": "4"])
+            pushConstants: attention(element).pushConstants,
+            parameters: element.parameters.merging(["SPLIT": split ? "1" : "0", "TOKENS": "\(tokens)", "BLOCK": "4"]) { a, _ in a })
     }
 
     /// Tokens per `attention_rows` workgroup: enough for 8 lanes (one

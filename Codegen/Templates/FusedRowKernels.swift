@@ -74,11 +74,15 @@ extension KernelTemplate {
     public static let qkNormRoPE = KernelTemplate(name: "qk_norm_rope", source: """
         #version 450
         #define KV_F16 {{KV_F16}}
+        #define KV_Q8 {{KV_Q8}}
         {{WORKGROUP_SIZE}}
         {{BINDINGS}}
         {{PUSH_CONSTANTS}}
         \(workgroupTotal)
-        #if KV_F16
+        #if KV_Q8
+        \(q8CacheFunctions)
+        #endif
+        #if KV_F16 || KV_Q8
         shared float kr[512];
         #endif
 
@@ -132,7 +136,7 @@ extension KernelTemplate {
                     qo[dst + ia] = a;
                     qo[dst + ib] = b;
                 } else if (store) {
-        #if KV_F16
+        #if KV_F16 || KV_Q8
                     kr[ia] = a;
                     kr[ib] = b;
         #else
@@ -141,7 +145,30 @@ extension KernelTemplate {
         #endif
                 }
             }
-        #if KV_F16
+        #if KV_Q8
+            // A block's scale needs all 32 of its values: quantize once the
+            // head is rotated, an invocation per block of keys or of values.
+            barrier();
+            if (!isQ && store) {
+                uint blocks = pc.headDim / 32u;
+                for (uint b = tid; b < 2u * blocks; b += 64u) {
+                    bool isK = b < blocks;
+                    uint first = (isK ? b : b - blocks) * 32u;
+                    float x[32];
+                    for (uint j = 0u; j < 32u; j++) { x[j] = isK ? kr[first + j] : xv[src + first + j]; }
+                    uint words[8];
+                    uint scale = floatBitsToUint(q8Block(x, words));
+                    uint at = dst + first;
+                    if (isK) {
+                        kc[pc.scales + at / 32u] = scale;
+                        for (uint j = 0u; j < 8u; j++) { kc[at / 4u + j] = words[j]; }
+                    } else {
+                        vc[pc.scales + at / 32u] = scale;
+                        for (uint j = 0u; j < 8u; j++) { vc[at / 4u + j] = words[j]; }
+                    }
+                }
+            }
+        #elif KV_F16
             // Adjacent halves share a word: pack them once the head is rotated.
             barrier();
             if (!isQ && store) {
@@ -186,13 +213,14 @@ extension KernelSpec {
 
     /// Bindings ctl (0), q (1), k (2), v (3), q-norm weight (4), k-norm
     /// weight (5; 4 and 5 any buffer when hasNorm = 0), rotated q out (6),
-    /// k cache (7), v cache (8) laid out as kv_write's (posStride,
-    /// headStride; f16 halves two to a word with `f16`); dispatch (qHeads +
+    /// k cache (7), v cache (8) laid out and stored as kv_write's
+    /// (posStride, headStride, scales; `KVCacheElement`); dispatch (qHeads +
     /// kvHeads, tokens). headDim ≤ 512.
-    public static let qkNormRoPE = qkNormRoPE(f16: false)
+    public static let qkNormRoPE = qkNormRoPE(.f32)
 
-    public static func qkNormRoPE(f16: Bool) -> KernelSpec { KernelSpec(
-        name: f16 ? "qk_norm_rope_kv_f16" : "qk_norm_rope", template: KernelTemplate.qkNormRoPE.name,
+    public static func qkNormRoPE(_ element: KVCacheElement) -> KernelSpec { KernelSpec(
+        name: element == .f32 ? "qk_norm_rope" : "qk_norm_rope" + element.kernelSuffix,
+        template: KernelTemplate.qkNormRoPE.name,
         workgroupSize: .init(64),
         bindings: [
             .init(name: "ctl", binding: 0, access: .readOnly, elementType: "uint"),
@@ -202,15 +230,16 @@ extension KernelSpec {
             .init(name: "wq", binding: 4, access: .readOnly, elementType: "float"),
             .init(name: "wk", binding: 5, access: .readOnly, elementType: "float"),
             .init(name: "qo", binding: 6, access: .writeOnly, elementType: "float"),
-            .init(name: "kc", binding: 7, access: .writeOnly, elementType: f16 ? "uint" : "float"),
-            .init(name: "vc", binding: 8, access: .writeOnly, elementType: f16 ? "uint" : "float"),
+            .init(name: "kc", binding: 7, access: .writeOnly, elementType: element.storedType),
+            .init(name: "vc", binding: 8, access: .writeOnly, elementType: element.storedType),
         ],
         pushConstants: [
             .init(name: "qHeads", type: .uint), .init(name: "kvHeads", type: .uint), .init(name: "headDim", type: .uint),
             .init(name: "rotary", type: .uint), .init(name: "neox", type: .uint), .init(name: "theta", type: .float),
             .init(name: "hasNorm", type: .uint), .init(name: "eps", type: .float), .init(name: "capacity", type: .uint),
             .init(name: "posStride", type: .uint), .init(name: "headStride", type: .uint),
+            .init(name: "scales", type: .uint),
         ],
-        parameters: ["KV_F16": f16 ? "1" : "0"])
+        parameters: element.parameters)
     }
 }

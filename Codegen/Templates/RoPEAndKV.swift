@@ -42,23 +42,39 @@ extension KernelTemplate {
     /// head · headStride + d` (token-major: posStride = kvHeads · headDim,
     /// headStride = headDim; head-major: posStride = headDim, headStride =
     /// capacity · headDim). With KV_F16 each invocation packs two adjacent
-    /// elements into one u32 word of f16 halves.
+    /// elements into one u32 word of f16 halves; with KV_Q8 it quantizes a
+    /// block of 32 (see `KVCacheElement`).
     public static let kvWrite = KernelTemplate(name: "kv_write", source: """
         #version 450
         #define KV_F16 {{KV_F16}}
+        #define KV_Q8 {{KV_Q8}}
         {{WORKGROUP_SIZE}}
         {{BINDINGS}}
         {{PUSH_CONSTANTS}}
+        #if KV_Q8
+        \(q8CacheFunctions)
+        const uint PER = 32u;
+        #else
+        const uint PER = KV_F16 != 0 ? 2u : 1u;
+        #endif
 
         void main() {
-            uint i = gl_GlobalInvocationID.x * (KV_F16 != 0 ? 2u : 1u);
+            uint i = gl_GlobalInvocationID.x * PER;
             uint t = i / pc.rowSize;
             if (t >= ctl[1]) { return; }
             uint position = ctl[0] + t;
             if (position >= pc.capacity) { return; }
             uint e = i % pc.rowSize;
             uint dst = position * pc.posStride + (e / pc.headDim) * pc.headStride + e % pc.headDim;
-        #if KV_F16
+        #if KV_Q8
+            float xk[32], xv[32];
+            for (uint j = 0u; j < 32u; j++) { xk[j] = k[i + j]; xv[j] = v[i + j]; }
+            uint words[8];
+            kc[pc.scales + dst / 32u] = floatBitsToUint(q8Block(xk, words));
+            for (uint j = 0u; j < 8u; j++) { kc[dst / 4u + j] = words[j]; }
+            vc[pc.scales + dst / 32u] = floatBitsToUint(q8Block(xv, words));
+            for (uint j = 0u; j < 8u; j++) { vc[dst / 4u + j] = words[j]; }
+        #elif KV_F16
             kc[dst >> 1u] = packHalf2x16(vec2(k[i], k[i + 1u]));
             vc[dst >> 1u] = packHalf2x16(vec2(v[i], v[i + 1u]));
         #else
@@ -85,24 +101,34 @@ extension KernelSpec {
         ])
 
     /// Bindings ctl (0), k (1), v (2), k cache (3), v cache (4); push
-    /// rowSize, capacity, headDim, posStride, headStride (elements); dispatch
-    /// ⌈tokens · rowSize / 64⌉ workgroups (f16: half as many; rowSize and
-    /// headDim even).
-    public static func kvWrite(f16: Bool) -> KernelSpec {
+    /// rowSize, capacity, headDim, posStride, headStride (elements), scales
+    /// (the q8_0 scales' first word); dispatch ⌈tokens · rowSize / (64 ·
+    /// per)⌉ workgroups, an invocation writing `per` elements (f32 1, f16 2,
+    /// q8_0 32; headDim a multiple of it).
+    public static func kvWrite(_ element: KVCacheElement) -> KernelSpec {
         KernelSpec(
-            name: f16 ? "kv_write_f16" : "kv_write_f32", template: KernelTemplate.kvWrite.name, workgroupSize: .init(64),
+            name: "kv_write_\(element.rawValue)", template: KernelTemplate.kvWrite.name, workgroupSize: .init(64),
             bindings: [
                 .init(name: "ctl", binding: 0, access: .readOnly, elementType: "uint"),
                 .init(name: "k", binding: 1, access: .readOnly, elementType: "float"),
                 .init(name: "v", binding: 2, access: .readOnly, elementType: "float"),
-                .init(name: "kc", binding: 3, access: .writeOnly, elementType: f16 ? "uint" : "float"),
-                .init(name: "vc", binding: 4, access: .writeOnly, elementType: f16 ? "uint" : "float"),
+                .init(name: "kc", binding: 3, access: .writeOnly, elementType: element.storedType),
+                .init(name: "vc", binding: 4, access: .writeOnly, elementType: element.storedType),
             ],
             pushConstants: [
                 .init(name: "rowSize", type: .uint), .init(name: "capacity", type: .uint),
                 .init(name: "headDim", type: .uint), .init(name: "posStride", type: .uint),
-                .init(name: "headStride", type: .uint),
+                .init(name: "headStride", type: .uint), .init(name: "scales", type: .uint),
             ],
-            parameters: ["KV_F16": f16 ? "1" : "0"])
+            parameters: element.parameters)
+    }
+
+    /// Elements one kv_write invocation stores.
+    public static func kvWriteElementsPerInvocation(_ element: KVCacheElement) -> Int {
+        switch element {
+        case .f32: 1
+        case .f16: 2
+        case .q8_0: 32
+        }
     }
 }

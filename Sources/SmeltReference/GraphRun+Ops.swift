@@ -40,11 +40,23 @@ extension GraphRun {
         }
         var (k, kShape) = try f32(op.operands[0])
         var (v, _) = try f32(op.operands[1])
-        // An f16 cache (select-kv-layout) keeps keys and values rounded to
-        // f16, as the device's does; the layout does not change the math.
-        if op.attributes["dtype"]?.symbolValue == "f16" {
+        // An f16 or q8_0 cache (select-kv-layout) keeps keys and values
+        // rounded as the device's does; the layout does not change the math.
+        switch op.attributes["dtype"]?.symbolValue ?? "f32" {
+        case "f32":
+            break
+        case "f16":
             k = k.map { Float(Float16($0)) }
             v = v.map { Float(Float16($0)) }
+        case "q8_0":
+            guard cacheShape.keyDim % 32 == 0, cacheShape.valueDim % 32 == 0 else {
+                throw SmeltError("kv_write: a q8_0 cache needs head sizes that are multiples of 32, got "
+                    + "\(cacheShape.keyDim) and \(cacheShape.valueDim)", at: op.location)
+            }
+            k = CPUKernels.roundedToQ8Blocks(k)
+            v = CPUKernels.roundedToQ8Blocks(v)
+        case let other:
+            throw SmeltError("kv_write: a KV cache stores f32, f16 or q8_0, not \(other)", at: op.location)
         }
         let positions = try i32(op.operands[2])
         let capacity = session.model.contextLength

@@ -17,7 +17,7 @@ struct PipelineArguments: ParsableArguments {
     var passStats = false
     @Option(help: "Store every weight matrix in this format (f32, f16, q8_0), overriding the quantization pass.")
     var quant: String?
-    @Option(name: .customLong("kv-cache"), help: "Store the KV cache as f32 or f16, overriding select-kv-layout.")
+    @Option(name: .customLong("kv-cache"), help: "Store the KV cache as f32, f16 or q8_0, overriding select-kv-layout.")
     var kvCache: String?
     @Option(name: .customLong("device-profile"), help: "A device profile (configs/devices/*.yaml); default: lavapipe.")
     var deviceProfile: String?
@@ -34,8 +34,8 @@ struct PipelineArguments: ParsableArguments {
                              hint: didYouMean(name, in: PassRegistry.names) ?? "passes: \(PassRegistry.names.joined(separator: ", "))")
         }
         let kvFormat = try kvCache.map { name -> DType in
-            guard let dtype = DType(rawValue: name), [.f32, .f16].contains(dtype) else {
-                throw ValidationError("--kv-cache '\(name)': choose f32 or f16")
+            guard let dtype = DType(rawValue: name), [.f32, .f16, .q8_0].contains(dtype) else {
+                throw ValidationError("--kv-cache '\(name)': choose f32, f16 or q8_0")
             }
             return dtype
         }

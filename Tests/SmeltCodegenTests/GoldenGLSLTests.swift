@@ -31,12 +31,14 @@ import SmeltCodegen
     }
 
     /// The fused kernels the lowering emits (runtime library), and the
-    /// queries-in-lanes flash attention (f16 cache, decode split).
+    /// queries-in-lanes flash attention (f16 and q8_0 caches, decode split),
+    /// and the q8_0 cache writer.
     static let fusedCases: [KernelSpec] = [
-        .residualNorm, .qkNormRoPE, .qkNormRoPE(f16: true),
+        .residualNorm, .qkNormRoPE, .qkNormRoPE(.f16), .qkNormRoPE(.q8_0), .kvWrite(.q8_0),
         (try? WeightKernels.gatedMatvecSpec(dtype: .q8_0, rows: 64, cols: 64, activation: "gelu_tanh"))!,
         (try? WeightKernels.matvecResidualNormSpec(dtype: .q8_0, rows: 64, cols: 64))!,
-        .attentionRows(f16: true, split: true, headDim: 256, group: 4),
+        .attentionRows(.f16, split: true, headDim: 256, group: 4),
+        .attentionRows(.q8_0, split: true, headDim: 256, group: 4),
     ]
 
     @Test(arguments: fusedCases)

@@ -155,3 +155,35 @@ struct KernelAttentionTests {
         #expect(cache == [3, 4, 0, 0, 1, 2, 0, 0])
     }
 }
+
+@Suite("CPU kernel: q8_0 KV rounding")
+struct Q8CacheRoundingTests {
+    /// Blocks whose scales are powers of two, so every expected value is
+    /// exact: amax 127 (scale 1), amax 254 (scale 2) and all zeros.
+    @Test func blocksRoundToTheirScale() {
+        var block1 = [Float](repeating: 0, count: 32)
+        block1[0] = 127
+        block1[1...6] = [2.5, 3.5, -1.5, 0.49, 100.25, -126.75]
+        var block2 = [Float](repeating: 0, count: 32)
+        block2[3] = -254
+        block2[4...7] = [5, 7, 1.2, -3]
+        let rounded = CPUKernels.roundedToQ8Blocks(block1 + block2 + [Float](repeating: 0, count: 32))
+        // Ties go to even: 2.5 → 2, 3.5 → 4, -1.5 → -2; 5 / 2 → 2, 7 / 2 → 4, -3 / 2 → -2.
+        #expect(Array(rounded[0...6]) == [127, 2, 4, -2, 0, 100, -127])
+        #expect(Array(rounded[35...39]) == [-254, 4, 8, 2, -4])
+        #expect(rounded[7 ..< 32].allSatisfy { $0 == 0 } && rounded[64...].allSatisfy { $0 == 0 })
+    }
+
+    /// Every value moves by at most half its block's step (amax / 127).
+    @Test func errorIsAtMostHalfAStep() {
+        var data = TestData(seed: 3)
+        let values = data.array(32 * 8)
+        let rounded = CPUKernels.roundedToQ8Blocks(values)
+        for start in stride(from: 0, to: values.count, by: 32) {
+            let step = values[start ..< start + 32].map(abs).max()! / 127
+            for i in start ..< start + 32 {
+                #expect(abs(rounded[i] - values[i]) <= step / 2 * 1.0001)
+            }
+        }
+    }
+}

@@ -1,8 +1,10 @@
 import Foundation
 import Testing
+import SmeltCodegen
 import SmeltEngine
+import SmeltIR
 import SmeltPasses
-import SmeltReference
+@testable import SmeltReference
 import SmeltVulkan
 
 /// Max-abs tolerance of the Vulkan backend's Gemma-3 logits against the f32
@@ -13,6 +15,10 @@ let gemmaInterpreterTolerance: Float = 1e-3
 /// The same with an f16 KV cache (keys and values rounded to f16; measured
 /// 0.008 on P1, 0.014 on P7).
 let gemmaF16CacheTolerance: Float = 0.025
+/// The same with a q8_0 KV cache (keys and values in blocks of 32 signed
+/// bytes with a scale; measured 0.51 on P1, 0.77 on P2, 0.43 on P3, 0.37 on
+/// P7, 1.04 on P8: the size of llama.cpp's own distance from exact math).
+let gemmaQ8CacheTolerance: Float = 1.1
 /// The reference README's float32 rule 2: first-step logits against exact math.
 let gemmaExactTolerance: Float = 0.05
 
@@ -96,27 +102,54 @@ struct GemmaTests {
         }
     }
 
-    /// An f16 KV cache (`--kv-cache f16`; select-kv-layout picks it for
-    /// contexts past the profile's budget) and decode attention split over
-    /// the keys (GPU profiles split it) on the default pipeline, for P1
-    /// and for P7, the prompt past the sliding window: every logit within
-    /// `gemmaF16CacheTolerance` of the f32 reference interpreter, and rules
-    /// 1–3 with rule 1 up to the first gap below twice that tolerance.
-    @Test func f16CacheMeetsTheReference() throws {
-        let prompts = try GreedyFile.load().prompts.filter { ["P1", "P7"].contains($0.id) }
+    /// A compressed KV cache on the default pipeline, for P1 and P7 (the
+    /// prompt past the sliding window) or, q8_0, every prompt: every logit within the cache
+    /// type's tolerance of the f32 reference interpreter, and rules 1–3
+    /// with rule 1 up to the first gap below twice that tolerance.
+    /// - f16 (`--kv-cache f16`; select-kv-layout picks it past the
+    ///   profile's budget) with decode attention split 8 ways over the keys
+    ///   (GPU profiles split it; lavapipe runs it unsplit);
+    /// - q8_0 (`--kv-cache q8_0`; picked where f16 is over the budget too)
+    ///   as lavapipe runs it.
+    @Test(arguments: [(DType.f16, 8), (.q8_0, 1)])
+    func compressedCacheMeetsTheReference(dtype: DType, splits: Int) throws {
+        let prompts = try GreedyFile.load().prompts.filter { dtype == .q8_0 || ["P1", "P7"].contains($0.id) }
         let (model, _) = try ModelLoader.load(gemmaPath())
-            .applying(PipelineOptions(pipeline: try Pipeline.load("default"), kvCache: .f16))
+            .applying(PipelineOptions(pipeline: try Pipeline.load("default"), kvCache: dtype))
         let interpreter = try SharedInterpreter.rows.get()
+        let tolerance = dtype == .f16 ? gemmaF16CacheTolerance : gemmaQ8CacheTolerance
         try withValidatedDevice { device in
-            // Decode attention split 8 ways (lavapipe runs it unsplit by default).
-            let backend = try VulkanBackend(model: model, device: device, attentionSplits: 8)
-            #expect(backend.runtime.plan.decode.contains { if case .dispatch(let d) = $0 { d.groups[1] == 8 } else { false } })
+            let backend = try VulkanBackend(model: model, device: device, attentionSplits: splits)
+            #expect(backend.runtime.plan.decode.contains { if case .dispatch(let d) = $0 { d.groups[1] == splits } else { false } })
+            let element = try #require(KVCacheElement(rawValue: dtype.rawValue))
             let caches = backend.runtime.plan.buffers.filter { $0.role == .kvCache }
-            #expect(caches.count == 36 && caches.allSatisfy { $0.byteSize == model.config.contextLength * 256 * 2 },
-                    "one f16 [context, 1 head, 256] cache per layer for keys and for values")
+            #expect(caches.count == 36 && caches.allSatisfy {
+                $0.byteSize == element.cacheBytes(elements: model.config.contextLength * 256)
+            }, "one [context, 1 head, 256] cache per layer for keys and for values")
             for p in prompts {
-                try check(p, on: backend, interpreterRows: try #require(interpreter[p.id]), label: "\(p.id)/kv-f16",
-                          tolerance: gemmaF16CacheTolerance)
+                try check(p, on: backend, interpreterRows: try #require(interpreter[p.id]), label: "\(p.id)/kv-\(dtype)",
+                          tolerance: tolerance)
+            }
+            guard dtype == .q8_0, let p = prompts.first(where: { $0.id == "P1" }) else { return }
+            // The device stores what the interpreter stores: layer 0's caches,
+            // whose inputs agree to the last bits, equal the interpreter's
+            // element for element up to the last bit of a block's scale. Past
+            // a few layers the two sums differ in the last bits and a value
+            // near a rounding boundary lands one step apart (measured: a step
+            // of 0.35 in layer 5; 0.14 on P1's logits), which is why the
+            // tolerance above is against the f32 interpreter.
+            let session = try model.referenceModel().makeSession()
+            _ = try session.step(p.prompt_ids, rows: .last)
+            try backend.reset(sampling: .greedy)
+            _ = try backend.step(p.prompt_ids)
+            let count = p.prompt_ids.count * 256, elements = model.config.contextLength * 256
+            for (name, expected) in [("k_cache.0", session.keys[0]), ("v_cache.0", session.values[0])] {
+                let index = try #require(backend.runtime.plan.buffers.firstIndex { $0.name == name })
+                let words = try backend.runtime.buffer(index).read(UInt32.self, count: element.cacheBytes(elements: elements) / 4)
+                let stored = Array(cacheValues(words, .q8_0, count: elements).prefix(count))
+                let reference = Array(try #require(expected).prefix(count))
+                let largest = reference.map(abs).max() ?? 0
+                #expect(maxAbsDifference(stored, reference) <= largest * 1e-6, "\(name) after P1's prompt")
             }
         }
     }
@@ -130,24 +163,33 @@ struct GemmaTests {
         if let exact = try GreedyFile.exactFirstStep(p.id) {
             let diff = maxAbsDifference(rows, exact)
             print("Gemma-3 \(label) first-step logits: max |vulkan - exact| = \(diff)")
-            #expect(diff <= gemmaExactTolerance, "\(label) rule 2: max |vulkan - exact| = \(diff)")
+            // Rule 2 is the float32 rule; a lower-precision cache adds its tolerance.
+            let allowed = gemmaExactTolerance + (tolerance > gemmaInterpreterTolerance ? tolerance : 0)
+            #expect(diff <= allowed, "\(label) rule 2: max |vulkan - exact| = \(diff)")
         }
 
         let compared = p.exact_gap12.firstIndex { $0 < max(0.05, 2 * Double(tolerance)) } ?? p.exact_gap12.count
-        #expect(compared >= 4, "\(label): the reference should allow a meaningful comparison")
+        // A q8_0 cache's tolerance leaves rule 1 nothing to compare on prompts
+        // whose first exact gap is small; rule 3 and the tolerance still hold.
+        if tolerance <= gemmaF16CacheTolerance {
+            #expect(compared >= 4, "\(label): the reference should allow a meaningful comparison")
+        }
         // While the free run follows llama.cpp's tokens, the decode list's
         // logits are those of the teacher-forced rows.
-        var decodeDiff: Float = 0
-        while ids.count < compared {
+        var decodeDiff: Float = 0, decodeCompared = 0
+        // At least 8 decode steps, so the replayed decode list is checked
+        // against the interpreter whichever rule 1 allows.
+        while ids.count < max(compared, 8) {
             ids.append(try backend.step([ids.last!]))
             let s = ids.count - 1
             if ids[..<s].elementsEqual(p.generated_ids[..<s]) {
                 let row = Array(interpreterRows[(s * vocab) ..< ((s + 1) * vocab)])
                 decodeDiff = max(decodeDiff, maxAbsDifference(try backend.runtime.readLogits(), row))
+                decodeCompared += 1
             }
         }
-        #expect(ids == Array(p.exact_greedy_ids.prefix(compared)), "\(label) rule 1 over \(compared) steps")
-        print("Gemma-3 \(label) decode-step logits: max |vulkan - interpreter| = \(decodeDiff)")
+        #expect(ids.prefix(compared) == p.exact_greedy_ids.prefix(compared), "\(label) rule 1 over \(compared) steps")
+        print("Gemma-3 \(label) decode-step logits (\(decodeCompared) steps): max |vulkan - interpreter| = \(decodeDiff)")
         #expect(decodeDiff <= tolerance, "\(label): decode steps, max |vulkan - interpreter| = \(decodeDiff)")
 
         try backend.runtime.setPosition(p.prompt_ids.count)

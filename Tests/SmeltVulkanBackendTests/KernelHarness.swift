@@ -48,3 +48,42 @@ func testValues(count: Int, seed: UInt64) -> [Float] {
         return Float(Int64(bitPattern: state >> 11) % 2_000_000) / 1_000_000 - 1
     }
 }
+
+/// A KV cache's device words for `laid` (floats in the cache's element
+/// order), stored as `element` (the format `KVCacheElement` documents):
+/// f32 words, f16 pairs, or q8_0 bytes then scales (`amax · (1/127)`,
+/// quants rounded to nearest even), padded to 16 bytes.
+func cacheWords(_ laid: [Float], _ element: KVCacheElement) -> [UInt32] {
+    switch element {
+    case .f32: return laid.words
+    case .f16: return halfWords(laid)
+    case .q8_0:
+        var bytes = [UInt8](), scales = [UInt32]()
+        for start in stride(from: 0, to: laid.count, by: 32) {
+            let block = laid[start ..< start + 32]
+            let amax = block.reduce(Float(0)) { max($0, abs($1)) }
+            scales.append((amax * (1 / 127)).bitPattern)
+            bytes += block.map { UInt8(bitPattern: Int8(amax > 0 ? ($0 * (127 / amax)).rounded(.toNearestOrEven) : 0)) }
+        }
+        let quants = stride(from: 0, to: bytes.count, by: 4).map { i in
+            (0 ..< 4).reduce(UInt32(0)) { $0 | UInt32(bytes[i + $1]) << (8 * $1) }
+        }
+        let words = quants + scales
+        return words + [UInt32](repeating: 0, count: element.cacheBytes(elements: laid.count) / 4 - words.count)
+    }
+}
+
+/// The floats a cache of `count` elements holds (inverse of `cacheWords`).
+func cacheValues(_ words: [UInt32], _ element: KVCacheElement, count: Int) -> [Float] {
+    switch element {
+    case .f32: return Array(words.floats.prefix(count))
+    case .f16:
+        return words.prefix(count / 2).flatMap { [Float(Float16(bitPattern: UInt16($0 & 0xFFFF))),
+                                                  Float(Float16(bitPattern: UInt16($0 >> 16)))] }
+    case .q8_0:
+        return (0 ..< count).map { i in
+            let byte = Int8(bitPattern: UInt8((words[i / 4] >> (8 * UInt32(i % 4))) & 0xFF))
+            return Float(byte) * Float(bitPattern: words[count / 4 + i / 32])
+        }
+    }
+}

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import SmeltArtifact
 import SmeltEngine
+import SmeltIR
 import SmeltPasses
 import SmeltReference
 import SmeltVulkan
@@ -51,30 +52,40 @@ import SmeltVulkan
     }
 }
 
-/// An f16 KV cache (`--kv-cache f16`) through both pipelines: the plan's
-/// caches are half the bytes, and the Vulkan tokens and logits equal the
-/// reference interpreter's, which rounds its cache to f16 too.
-@Suite struct F16CacheTests {
-    @Test(arguments: ["none", "default"]) func tinyLlamaF16CacheMatchesReference(pipeline: String) throws {
-        let (model, context) = try loadTinyLlama()
-            .applying(PipelineOptions(pipeline: try Pipeline.load(pipeline), kvCache: .f16))
+/// A compressed KV cache (`--kv-cache f16`, `--kv-cache q8_0`) through
+/// both pipelines: the plan's caches shrink as the type says (f16 half the
+/// f32 bytes; q8_0 9/32: a byte and an eighth of a scale per value), and
+/// the Vulkan tokens and logits equal the reference interpreter's, which
+/// rounds its cache the same way. q8_0 runs on tiny-gemma (head size 32,
+/// q/k norms: the fused qk_norm_rope writes the quantized keys; an 8-token
+/// window the prompt and generation pass).
+@Suite struct KVCacheTests {
+    static let cases: [(String, DType, String)] = [
+        ("tiny-llama", .f16, "none"), ("tiny-llama", .f16, "default"),
+        ("tiny-gemma", .q8_0, "none"), ("tiny-gemma", .q8_0, "default"),
+    ]
+
+    @Test(arguments: cases) func compressedCacheMatchesReference(config: String, dtype: DType, pipeline: String) throws {
+        let unfused = try ModelLoader.load(repoPath("configs/models/\(config).yaml"))
+        let (model, context) = try unfused.applying(PipelineOptions(pipeline: try Pipeline.load(pipeline), kvCache: dtype))
         let writes = model.graph.ops.flatMap { [$0] + ($0.region?.ops ?? []) }.filter { $0.kind == "kv_write" }
-        #expect(!writes.isEmpty && writes.allSatisfy { $0.attributes["dtype"]?.symbolValue == "f16" })
-        #expect(context.remarks.contains { $0.pass == "select-kv-layout" && $0.reason.contains("--kv-cache f16") })
+        #expect(!writes.isEmpty && writes.allSatisfy { $0.attributes["dtype"]?.symbolValue == dtype.rawValue })
+        #expect(context.remarks.contains { $0.pass == "select-kv-layout" && $0.reason.contains("--kv-cache \(dtype)") })
         let prompt = tinyLlamaPrompt
         let (reference, expected) = try tinyLlamaReference(model, count: 16)
         let expectedLogits = try reference.scoreLogits(prompt + expected.prefix(8))
         try withValidatedDevice { device in
             let backend = try VulkanBackend(model: model, device: device, prefillChunk: 4)
-            let f32 = try VulkanBackend(model: try loadTinyLlama(), device: device, prefillChunk: 4)
+            let f32 = try VulkanBackend(model: unfused, device: device, prefillChunk: 4)
             let cacheBytes = { (b: VulkanBackend) in
                 b.runtime.plan.buffers.filter { $0.role == .kvCache }.reduce(0) { $0 + $1.byteSize }
             }
-            #expect(cacheBytes(backend) * 2 == cacheBytes(f32))
+            #expect(cacheBytes(backend) * (dtype == .f16 ? 2 : 32) == cacheBytes(f32) * (dtype == .f16 ? 1 : 9))
             #expect(try Generator(backend: backend).generate(prompt: prompt, maxTokens: 16).tokens == expected)
             try backend.reset(sampling: .greedy)
             let diff = maxAbsDifference(try backend.scoreLogits(prompt + expected.prefix(8)), expectedLogits)
-            #expect(diff <= tinyLlamaLogitTolerance, "f16 cache: max |vulkan - reference| = \(diff)")
+            print("\(config) \(dtype) cache, \(pipeline): max |vulkan - reference| = \(diff)")
+            #expect(diff <= tinyLlamaLogitTolerance, "\(dtype) cache: max |vulkan - reference| = \(diff)")
         }
     }
 }

@@ -31,7 +31,8 @@ struct KVWriteOp: OpDefinition {
     let summary = "appends keys/values to a layer's cache; yields the cache [S, kv_heads, head_dim]"
     let operandNames = ["k", "v", "positions"]
     let attributes: [AttributeSpec] = [
-        .required("layer", .int), .optional("dtype", .dtype), .optional("layout", .choice(["token_major", "head_major"])),
+        .required("layer", .int), .optional("dtype", .choice(["f32", "f16", "q8_0"])),
+        .optional("layout", .choice(["token_major", "head_major"])),
     ]
 
     func inferTypes(_ ctx: TypeContext) throws -> [TensorType] {

@@ -2,6 +2,7 @@
 #extension GL_EXT_control_flow_attributes : require
 #extension GL_EXT_samplerless_texture_functions : require
 #define KV_F16 1
+#define KV_Q8 0
 #define SPLIT 1
 layout(local_size_x = 8, local_size_y = 1, local_size_z = 1) in;
 layout(constant_id = 0) const uint HEAD_DIM = 1u;
@@ -22,6 +23,7 @@ layout(push_constant) uniform PushConstants {
     float softcap;
     uint posStride;
     uint headStride;
+    uint scales;
 } pc;
 const uint TOKENS = 2u;
 const uint BLOCK = 4u;
@@ -35,8 +37,25 @@ vec4 acc[W];
 
 // The caches are texel buffers: a texel fetch is a straight-line
 // gather on lavapipe, a storage-buffer load at a computed address a
-// loop over the lanes. A texel holds 4 f32 or 8 f16 values.
-#if KV_F16
+// loop over the lanes. A texel holds 4 f32, 8 f16 or 16 q8_0 values
+// (PER vec4s); a q8_0 block of 32 is two texels and a scale.
+#if KV_Q8
+const uint PER = 4u;
+float q8Block(float x[32], out uint words[8]) {
+    float amax = 0.0;
+    for (uint j = 0u; j < 32u; j++) { amax = max(amax, abs(x[j])); }
+    float inverse = amax > 0.0 ? 127.0 / amax : 0.0;
+    for (uint j = 0u; j < 8u; j++) {
+        ivec4 q = clamp(ivec4(roundEven(vec4(x[4u * j], x[4u * j + 1u], x[4u * j + 2u], x[4u * j + 3u]) * inverse)),
+                        ivec4(-127), ivec4(127));
+        uvec4 b = uvec4(q) & 255u;
+        words[j] = b.x | (b.y << 8u) | (b.z << 16u) | (b.w << 24u);
+    }
+    return amax * (1.0 / 127.0);
+}
+vec4 q8Bytes(uint w) { return vec4(ivec4(uvec4(w << 24u, w << 16u, w << 8u, w)) >> 24); }
+float scaleAt(utextureBuffer cache, uint word) { return uintBitsToFloat(texelFetch(cache, int(word >> 2u))[word & 3u]); }
+#elif KV_F16
 const uint PER = 2u;
 vec4 half4(uvec2 w) { return vec4(unpackHalf2x16(w.x), unpackHalf2x16(w.y)); }
 #else
@@ -88,6 +107,18 @@ void main() {
             // Keys past the range read the last one and are masked below.
             kb[b] = min(j0 + b, hi - 1u) * pc.posStride + kvOffset;
         }
+#if KV_Q8
+        [[unroll]] for (uint c = 0u; c < W; c += 8u) {
+            [[unroll]] for (uint b = 0u; b < BLOCK; b++) {
+                uvec4 w0 = texel(kc, kb[b] + 4u * c), w1 = texel(kc, kb[b] + 4u * c + 16u);
+                float part = dot(qr[c], q8Bytes(w0.x)) + dot(qr[c + 1u], q8Bytes(w0.y))
+                    + dot(qr[c + 2u], q8Bytes(w0.z)) + dot(qr[c + 3u], q8Bytes(w0.w))
+                    + dot(qr[c + 4u], q8Bytes(w1.x)) + dot(qr[c + 5u], q8Bytes(w1.y))
+                    + dot(qr[c + 6u], q8Bytes(w1.z)) + dot(qr[c + 7u], q8Bytes(w1.w));
+                s[b] += scaleAt(kc, pc.scales + (kb[b] + 4u * c) / 32u) * part;
+            }
+        }
+#else
         [[unroll]] for (uint c = 0u; c < W; c += PER) {
             [[unroll]] for (uint b = 0u; b < BLOCK; b++) {
                 uvec4 w = texel(kc, kb[b] + 4u * c);
@@ -98,6 +129,7 @@ void main() {
 #endif
             }
         }
+#endif
         float blockMax = m;
         bool ok[BLOCK];
         [[unroll]] for (uint b = 0u; b < BLOCK; b++) {
@@ -112,6 +144,23 @@ void main() {
             s[b] = ok[b] ? exp(s[b] - blockMax) : 0.0;
             l += s[b];
         }
+#if KV_Q8
+        [[unroll]] for (uint c = 0u; c < W; c += 8u) {
+            [[unroll]] for (uint i = 0u; i < 8u; i++) { acc[c + i] *= alpha; }
+            [[unroll]] for (uint b = 0u; b < BLOCK; b++) {
+                float p = s[b] * scaleAt(vc, pc.scales + (kb[b] + 4u * c) / 32u);
+                uvec4 w0 = texel(vc, kb[b] + 4u * c), w1 = texel(vc, kb[b] + 4u * c + 16u);
+                acc[c] += p * q8Bytes(w0.x);
+                acc[c + 1u] += p * q8Bytes(w0.y);
+                acc[c + 2u] += p * q8Bytes(w0.z);
+                acc[c + 3u] += p * q8Bytes(w0.w);
+                acc[c + 4u] += p * q8Bytes(w1.x);
+                acc[c + 5u] += p * q8Bytes(w1.y);
+                acc[c + 6u] += p * q8Bytes(w1.z);
+                acc[c + 7u] += p * q8Bytes(w1.w);
+            }
+        }
+#else
         [[unroll]] for (uint c = 0u; c < W; c += PER) {
             vec4 a0 = acc[c] * alpha;
 #if KV_F16
@@ -131,6 +180,7 @@ void main() {
             acc[c + 1u] = a1;
 #endif
         }
+#endif
         m = blockMax;
     }
 #if SPLIT

@@ -1,5 +1,6 @@
 #version 450
 #define KV_F16 1
+#define KV_Q8 0
 layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
 layout(set = 0, binding = 0, std430) readonly buffer ctl_block { uint ctl[]; };
 layout(set = 0, binding = 1, std430) readonly buffer xq_block { float xq[]; };
@@ -22,6 +23,7 @@ layout(push_constant) uniform PushConstants {
     uint capacity;
     uint posStride;
     uint headStride;
+    uint scales;
 } pc;
 shared float red[64];
 
@@ -37,7 +39,22 @@ float total(float v) {
     barrier();
     return r;
 }
-#if KV_F16
+#if KV_Q8
+float q8Block(float x[32], out uint words[8]) {
+    float amax = 0.0;
+    for (uint j = 0u; j < 32u; j++) { amax = max(amax, abs(x[j])); }
+    float inverse = amax > 0.0 ? 127.0 / amax : 0.0;
+    for (uint j = 0u; j < 8u; j++) {
+        ivec4 q = clamp(ivec4(roundEven(vec4(x[4u * j], x[4u * j + 1u], x[4u * j + 2u], x[4u * j + 3u]) * inverse)),
+                        ivec4(-127), ivec4(127));
+        uvec4 b = uvec4(q) & 255u;
+        words[j] = b.x | (b.y << 8u) | (b.z << 16u) | (b.w << 24u);
+    }
+    return amax * (1.0 / 127.0);
+}
+vec4 q8Bytes(uint w) { return vec4(ivec4(uvec4(w << 24u, w << 16u, w << 8u, w)) >> 24); }
+#endif
+#if KV_F16 || KV_Q8
 shared float kr[512];
 #endif
 
@@ -91,7 +108,7 @@ void main() {
             qo[dst + ia] = a;
             qo[dst + ib] = b;
         } else if (store) {
-#if KV_F16
+#if KV_F16 || KV_Q8
             kr[ia] = a;
             kr[ib] = b;
 #else
@@ -100,7 +117,30 @@ void main() {
 #endif
         }
     }
-#if KV_F16
+#if KV_Q8
+    // A block's scale needs all 32 of its values: quantize once the
+    // head is rotated, an invocation per block of keys or of values.
+    barrier();
+    if (!isQ && store) {
+        uint blocks = pc.headDim / 32u;
+        for (uint b = tid; b < 2u * blocks; b += 64u) {
+            bool isK = b < blocks;
+            uint first = (isK ? b : b - blocks) * 32u;
+            float x[32];
+            for (uint j = 0u; j < 32u; j++) { x[j] = isK ? kr[first + j] : xv[src + first + j]; }
+            uint words[8];
+            uint scale = floatBitsToUint(q8Block(x, words));
+            uint at = dst + first;
+            if (isK) {
+                kc[pc.scales + at / 32u] = scale;
+                for (uint j = 0u; j < 8u; j++) { kc[at / 4u + j] = words[j]; }
+            } else {
+                vc[pc.scales + at / 32u] = scale;
+                for (uint j = 0u; j < 8u; j++) { vc[at / 4u + j] = words[j]; }
+            }
+        }
+    }
+#elif KV_F16
     // Adjacent halves share a word: pack them once the head is rotated.
     barrier();
     if (!isQ && store) {
