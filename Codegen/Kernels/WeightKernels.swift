@@ -163,9 +163,13 @@ public enum WeightKernels {
         return spec
     }
 
-    /// Most bytes of x (TILE rows) a weight kernel copies into shared memory
+    /// Most bytes of x a decode kernel (one token) copies into shared memory
     /// before its decode loop: Vulkan's guaranteed maxComputeSharedMemorySize.
-    /// Larger x is read from its buffer.
+    /// Larger x is read from its buffer. A matmul never stages: its loop
+    /// over a row's blocks is not unrolled, so its shared-memory reads of x
+    /// would have loop-dependent addresses, per-lane loops on lavapipe
+    /// (measured 5–10x slower than the tile's uniform buffer: Gemma-3's
+    /// q/k/v/gate/up matmuls at 4 tokens per tile, 10 KiB of x).
     public static let stagedXBytes = 16384
 
     /// Bytes of x one matmul dispatch binds (its tile's rows).
@@ -205,7 +209,7 @@ public enum WeightKernels {
         guard workgroupSize > 0 else { throw PackingError("workgroup size \(workgroupSize) must be positive") }
         let sections = layout.sectionWords + [0, 0, 0]
         let u = { (v: Int) in ScalarValue.uint(UInt32(v)) }
-        let stage = tile * cols * 4 <= stagedXBytes
+        let stage = tile == 1 && cols * 4 <= stagedXBytes
         return KernelSpec(
             name: "\(kind)_\(dtype)_\(rows)x\(cols)" + (tile > 1 ? "_t\(tile)" : "") + (rowsPer > 1 ? "_r\(rowsPer)" : "")
                 + (accumulate ? "_acc" : ""),
