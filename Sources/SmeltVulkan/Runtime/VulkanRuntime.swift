@@ -167,29 +167,11 @@ public final class VulkanRuntime {
         }
     }
 
+    /// Refuses a plan the runtime could not follow safely (the checks an
+    /// artifact's plan passes when it is written and read).
     static func validate(_ plan: ExecutionPlan, weightBytes: Int) throws {
-        for (index, buffer) in plan.buffers.enumerated() {
-            if let offset = buffer.weightOffset, offset < 0 || offset + buffer.byteSize > weightBytes {
-                throw VulkanError.invalidArgument("plan buffer \(index) '\(buffer.name)': weight bytes \(offset) ..< "
-                    + "\(offset + buffer.byteSize) lie outside the \(weightBytes)-byte weights blob")
-            }
-        }
-        if let tail = plan.prefillTail, !(0 ... plan.prefill.count).contains(tail) {
-            throw VulkanError.invalidArgument("the plan's prefill tail starts at command \(tail), outside its "
-                + "\(plan.prefill.count)-command prefill list")
-        }
-        for case .dispatch(let d) in plan.decode + plan.prefill + (plan.score ?? []) {
-            guard plan.kernels.indices.contains(d.kernel) else {
-                throw VulkanError.invalidArgument("dispatch '\(d.label)': no kernel \(d.kernel) in the plan")
-            }
-            guard d.bindings.count == plan.kernels[d.kernel].bindingCount else {
-                throw VulkanError.invalidArgument("dispatch '\(d.label)': \(d.bindings.count) bindings for kernel "
-                    + "'\(plan.kernels[d.kernel].name)' which has \(plan.kernels[d.kernel].bindingCount)")
-            }
-            for slice in d.bindings where !plan.buffers.indices.contains(slice.buffer)
-                || slice.offset < 0 || slice.offset + slice.size > max(4, plan.buffers[slice.buffer].byteSize) {
-                throw VulkanError.invalidArgument("dispatch '\(d.label)': binding \(slice) lies outside its buffer")
-            }
+        if let problem = plan.validationProblem(weightsBytes: weightBytes) {
+            throw VulkanError.invalidArgument("invalid execution plan: \(problem)")
         }
     }
 }
