@@ -163,14 +163,34 @@ public enum WeightKernels {
         return spec
     }
 
-    /// Most bytes of x a decode kernel (one token) copies into shared memory
+    /// Most bytes of x (TILE rows) a weight kernel copies into shared memory
     /// before its decode loop: Vulkan's guaranteed maxComputeSharedMemorySize.
-    /// Larger x is read from its buffer. A matmul never stages: its loop
-    /// over a row's blocks is not unrolled, so its shared-memory reads of x
-    /// would have loop-dependent addresses, per-lane loops on lavapipe
-    /// (measured 5–10x slower than the tile's uniform buffer: Gemma-3's
-    /// q/k/v/gate/up matmuls at 4 tokens per tile, 10 KiB of x).
+    /// Larger x is read from its buffer. A staged kernel of up to
+    /// `unrolledTileLimit` tokens unrolls its whole loop, so every read of x
+    /// has a constant address, and has no early exit for tiles past the
+    /// count (on lavapipe, loads after a `return` that depends on a buffer
+    /// value run masked, as per-lane loops: 20x slower). A larger tile
+    /// keeps the loop rolled, whose x reads from shared memory would have
+    /// loop-dependent addresses (per-lane loops again): it reads the tile's
+    /// uniform buffer instead.
     public static let stagedXBytes = 16384
+
+    /// The most tokens per tile for which a staged kernel unrolls its loop:
+    /// lavapipe's compile time grows with the unrolled body (4 tokens of a
+    /// 640-column row compile in seconds, 8 took minutes).
+    public static let unrolledTileLimit = 4
+
+    /// Tokens per tile a prefill matmul over rows of `cols` should take,
+    /// for a chunk of `chunk` tokens: the most of 4, 2, 1 that divides the
+    /// chunk (tiles never pass the end of an activation buffer) and whose x
+    /// rows are staged (Gemma-3 prefill matmuls per 64-token chunk: 8 tokens
+    /// through a uniform buffer 2.6–3.0 s, 4 or 2 staged 0.95–1.1 s, on
+    /// lavapipe); else the most of 8, 4, 2, 1 that divides it and fits
+    /// `maxUniformBufferRange`; nil when no row fits.
+    public static func prefillTile(chunk: Int, cols: Int, maxUniformBufferRange: Int) -> Int? {
+        let fits = { (tile: Int) in chunk % tile == 0 && tile * cols * 4 <= maxUniformBufferRange }
+        return [4, 2, 1].first { fits($0) && $0 * cols * 4 <= stagedXBytes } ?? [8, 4, 2, 1].first(where: fits)
+    }
 
     /// Bytes of x one matmul dispatch binds (its tile's rows).
     public static func tileBytes(for spec: KernelSpec) -> Int {
@@ -209,7 +229,8 @@ public enum WeightKernels {
         guard workgroupSize > 0 else { throw PackingError("workgroup size \(workgroupSize) must be positive") }
         let sections = layout.sectionWords + [0, 0, 0]
         let u = { (v: Int) in ScalarValue.uint(UInt32(v)) }
-        let stage = tile == 1 && cols * 4 <= stagedXBytes
+        let stage = tile <= unrolledTileLimit && tile * cols * 4 <= stagedXBytes
+        let unrolled = tile == 1 || stage
         return KernelSpec(
             name: "\(kind)_\(dtype)_\(rows)x\(cols)" + (tile > 1 ? "_t\(tile)" : "") + (rowsPer > 1 ? "_r\(rowsPer)" : "")
                 + (accumulate ? "_acc" : ""),
@@ -232,8 +253,8 @@ public enum WeightKernels {
             pushConstants: [.init(name: "rowOffset", type: .uint), .init(name: "rowCount", type: .uint)],
             parameters: ["ROW_BODY": "decodeRow(wb);", "TILE": "\(tile)", "STAGE_X": stage ? "1" : "0",
                          "PAIR": rowsPer > 1 ? "1" : "0", "ROWS_PER": "\(rowsPer)", "COUNT": count, "XBASE": "0u", "POST": "", "T0": "0u", "STORE": accumulate ? "+=" : "=",
-                         "GUARD": tile == 1 ? "" : "if (t0 >= count) { return; }", "EXTRA": "", "EPILOGUE": "",
-                         "OUTER": tile == 1 ? "[[unroll]]" : "[[dont_unroll]]"]
+                         "GUARD": unrolled ? "" : "if (t0 >= count) { return; }", "EXTRA": "", "EPILOGUE": "",
+                         "OUTER": unrolled ? "[[unroll]]" : "[[dont_unroll]]"]
         )
     }
 }

@@ -161,11 +161,9 @@ extension LoweringState {
         }
     }
 
-    /// Tokens per matmul tile: the most of 8, 4, 2, 1 that divides the
-    /// prefill chunk (so tiles never pass the end of an activation buffer)
-    /// and whose x rows fit a uniform buffer of `maxUniformBufferRange`.
+    /// Tokens per matmul tile (`WeightKernels.prefillTile`).
     private func prefillTile(_ t: Int, cols: Int) throws -> Int {
-        for tile in [8, 4, 2, 1] where t % tile == 0 && tile * cols * 4 <= options.maxUniformBufferRange {
+        if let tile = WeightKernels.prefillTile(chunk: t, cols: cols, maxUniformBufferRange: options.maxUniformBufferRange) {
             return tile
         }
         throw SmeltError("a token row of \(cols) f32 values does not fit the device's "

@@ -19,12 +19,12 @@
 /// logits of the last token, or `(0u - t0)` when x is bound at the tile),
 /// `T0` (GLSL for the invocation's first token: `0u`, or `pc.tile * TILE`), `POST` (GLSL applied to the result `v` before
 /// the store, e.g. a soft-cap; empty for none),
-/// `STORE` (`=`, or `+=` to add into y), `GUARD` (matmul's exit for
-/// tiles past the count; empty for matvec), `OUTER` (the loop attribute of
-/// the loop over a row's blocks: `[[unroll]]` for matvec, where unrolling
-/// makes x addresses constant; `[[dont_unroll]]` for matmul, whose x
-/// addresses depend on the tile anyway and whose unrolled body would take
-/// lavapipe minutes to compile), `ROW_BODY` (what main does with the
+/// `STORE` (`=`, or `+=` to add into y), `GUARD` (a rolled matmul's exit
+/// for tiles past the count; empty for the unrolled kernels, whose loads it
+/// would slow down), `OUTER` (the loop attribute of the loop over a row's
+/// blocks: `[[unroll]]` for matvec and staged matmul tiles, where unrolling
+/// makes x addresses constant; `[[dont_unroll]]` for larger matmul tiles,
+/// whose unrolled body would take lavapipe minutes to compile), `ROW_BODY` (what main does with the
 /// row at `wb`: `decodeRow(wb);`, or for a gated kernel two rows, the
 /// gate's saved in `gateAcc` before the up row is decoded), `EXTRA`
 /// (declarations before the decode loop, ending in a blank line) and
@@ -126,18 +126,20 @@ enum WeightKernelSkeleton {
             uint r = gl_GlobalInvocationID.x * ROWS_PER;
             uint count = {{COUNT}};
             uint t0 = {{T0}};
-            // No early return in matvec: on lavapipe, code after any return
-            // (even a workgroup-uniform one) runs masked and its loads become
-            // per-lane gathers (measured 4x slower). Lanes past the last row
-            // redo that row and store nothing.
+            // No early return in unrolled kernels: on lavapipe, code after any
+            // return (even a workgroup-uniform one) runs masked and its loads
+            // become per-lane gathers (measured 4–20x slower). Lanes past the
+            // last row redo that row and store nothing; tiles past the count
+            // compute and store nothing.
             {{GUARD}}
-            // Tokens past count re-read the last valid row of x (never past it).
+            // Tokens past count re-read the last valid row of x (never past it;
+            // a tile wholly past the count, its first row).
         #if STAGE_X
             // x staged in shared memory: every later read of it has a constant
             // address, one load and a broadcast on lavapipe, where a storage-
             // buffer read pays a bounds check each (measured 2.5x slower).
             for (uint i = gl_LocalInvocationID.x; i < TILE * XW; i += gl_WorkGroupSize.x) {
-                x[i] = xin[(min(t0 + i / XW, count - 1u) + {{XBASE}}) * XW + i % XW];
+                x[i] = xin[(min(t0 + i / XW, max(count, t0 + 1u) - 1u) + {{XBASE}}) * XW + i % XW];
             }
             barrier();
         #endif

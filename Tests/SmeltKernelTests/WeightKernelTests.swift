@@ -82,6 +82,41 @@ import SmeltVulkan
         }
     }
 
+    /// Prefill tiles of 4 and 2 tokens (x staged in shared memory, the loop
+    /// unrolled, no early exit), for 64 tokens with control.count = 1, 5
+    /// and 64: tiles wholly past the count compute and store nothing.
+    @Test(arguments: dtypes)
+    func stagedMatmulTiles(dtype: DType) throws {
+        try withValidatedDevice { device in
+            let rows = 33, cols = Self.colsCases(dtype)[0], maxTokens = 64
+            let tensor = randomWeight(dtype, rows: rows, cols: cols, seed: 15)
+            let x = randomVector(count: maxTokens * cols, seed: 16)
+            let packed = try packWeight(tensor, for: .rowPerInvocation)
+            for tile in [4, 2] {
+                let spec = try WeightKernels.matmulSpec(dtype: dtype, rows: rows, cols: cols, tokensPerInvocation: tile)
+                #expect(spec.parameters["STAGE_X"] == "1" && spec.parameters["GUARD"] == "", "\(spec.name)")
+                let pipeline = try ComputePipeline(device: device, description: try pipelineDescription(for: spec))
+                for count in [1, 5, 64] {
+                    let y = try runWeightKernel(device, spec: spec, pipeline: pipeline, packed: packed, windows: [0..<rows],
+                                                x: x, count: count, maxTokens: maxTokens,
+                                                yInitial: [Float](repeating: .nan, count: maxTokens * rows))
+                    try expectClose(Array(y[0..<(count * rows)]), tensor: tensor, x: x, tokens: count,
+                                    "\(dtype) tile \(tile) T=\(count)")
+                    #expect(y[(count * rows)...].allSatisfy { $0.isNaN }, "\(dtype) tile \(tile) T=\(count): wrote past the count")
+                }
+            }
+        }
+    }
+
+    /// Gemma-3's prefill tiles: staged 4 tokens where x fits, then 2.
+    @Test func prefillTileChoice() {
+        #expect(WeightKernels.prefillTile(chunk: 64, cols: 640, maxUniformBufferRange: 65536) == 4)
+        #expect(WeightKernels.prefillTile(chunk: 64, cols: 2048, maxUniformBufferRange: 65536) == 2)
+        #expect(WeightKernels.prefillTile(chunk: 64, cols: 8192, maxUniformBufferRange: 65536) == 2)
+        #expect(WeightKernels.prefillTile(chunk: 6, cols: 640, maxUniformBufferRange: 65536) == 2)
+        #expect(WeightKernels.prefillTile(chunk: 64, cols: 32768, maxUniformBufferRange: 65536) == nil)
+    }
+
     /// Compares with the oracle within `tolerance` (plus the rounding of an
     /// accumulated start value, `slack`).
     func expectClose(_ y: [Float], tensor: WeightTensor, x: [Float], tokens: Int, _ what: String,

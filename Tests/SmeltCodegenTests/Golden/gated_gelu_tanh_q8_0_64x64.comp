@@ -112,18 +112,20 @@ void main() {
     uint r = gl_GlobalInvocationID.x * ROWS_PER;
     uint count = 1u;
     uint t0 = 0u;
-    // No early return in matvec: on lavapipe, code after any return
-    // (even a workgroup-uniform one) runs masked and its loads become
-    // per-lane gathers (measured 4x slower). Lanes past the last row
-    // redo that row and store nothing.
+    // No early return in unrolled kernels: on lavapipe, code after any
+    // return (even a workgroup-uniform one) runs masked and its loads
+    // become per-lane gathers (measured 4–20x slower). Lanes past the
+    // last row redo that row and store nothing; tiles past the count
+    // compute and store nothing.
     
-    // Tokens past count re-read the last valid row of x (never past it).
+    // Tokens past count re-read the last valid row of x (never past it;
+    // a tile wholly past the count, its first row).
 #if STAGE_X
     // x staged in shared memory: every later read of it has a constant
     // address, one load and a broadcast on lavapipe, where a storage-
     // buffer read pays a bounds check each (measured 2.5x slower).
     for (uint i = gl_LocalInvocationID.x; i < TILE * XW; i += gl_WorkGroupSize.x) {
-        x[i] = xin[(min(t0 + i / XW, count - 1u) + 0u) * XW + i % XW];
+        x[i] = xin[(min(t0 + i / XW, max(count, t0 + 1u) - 1u) + 0u) * XW + i % XW];
     }
     barrier();
 #endif
