@@ -60,50 +60,29 @@ import SmeltVulkan
     }
 
     /// Prefill: dispatched for 64 tokens with control.count = 1, 5 and 64;
-    /// outputs of tokens past the count stay untouched.
-    @Test(arguments: dtypes)
-    func matmul(dtype: DType) throws {
+    /// outputs of tokens past the count stay untouched. Tiles of 8 tokens
+    /// (x through a uniform buffer, an early exit past the count) and of 4
+    /// and 2 (x staged in shared memory, the loop unrolled, no early exit:
+    /// tiles wholly past the count compute and store nothing).
+    @Test(arguments: dtypes, [8, 4, 2])
+    func matmul(dtype: DType, tile: Int) throws {
         try withValidatedDevice { device in
-            let rows = 33, cols = Self.colsCases(dtype)[1], maxTokens = 64
+            let rows = 33, cols = Self.colsCases(dtype)[tile == 8 ? 1 : 0], maxTokens = 64
             let tensor = randomWeight(dtype, rows: rows, cols: cols, seed: 5)
             let x = randomVector(count: maxTokens * cols, seed: 6)
             let packed = try packWeight(tensor, for: .rowPerInvocation)
-            let spec = try WeightKernels.matmulSpec(dtype: dtype, rows: rows, cols: cols)
+            let spec = try WeightKernels.matmulSpec(dtype: dtype, rows: rows, cols: cols, tokensPerInvocation: tile)
+            let staged = spec.parameters["STAGE_X"] == "1" && spec.parameters["GUARD"] == ""
+            #expect(staged == (tile < 8), "\(spec.name)")
             let pipeline = try ComputePipeline(device: device, description: try pipelineDescription(for: spec))
             for count in [1, 5, 64] {
                 let y = try runWeightKernel(device, spec: spec, pipeline: pipeline, packed: packed, windows: [0..<rows], x: x,
                                             count: count, maxTokens: maxTokens,
                                             yInitial: [Float](repeating: .nan, count: maxTokens * rows))
                 try expectClose(Array(y[0..<(count * rows)]), tensor: tensor, x: x, tokens: count,
-                                "\(dtype) T=\(count)")
+                                "\(dtype) tile \(tile) T=\(count)")
                 let untouched = y[(count * rows)...].allSatisfy { $0.isNaN }
-                #expect(untouched, "\(dtype) T=\(count): wrote past the count")
-            }
-        }
-    }
-
-    /// Prefill tiles of 4 and 2 tokens (x staged in shared memory, the loop
-    /// unrolled, no early exit), for 64 tokens with control.count = 1, 5
-    /// and 64: tiles wholly past the count compute and store nothing.
-    @Test(arguments: dtypes)
-    func stagedMatmulTiles(dtype: DType) throws {
-        try withValidatedDevice { device in
-            let rows = 33, cols = Self.colsCases(dtype)[0], maxTokens = 64
-            let tensor = randomWeight(dtype, rows: rows, cols: cols, seed: 15)
-            let x = randomVector(count: maxTokens * cols, seed: 16)
-            let packed = try packWeight(tensor, for: .rowPerInvocation)
-            for tile in [4, 2] {
-                let spec = try WeightKernels.matmulSpec(dtype: dtype, rows: rows, cols: cols, tokensPerInvocation: tile)
-                #expect(spec.parameters["STAGE_X"] == "1" && spec.parameters["GUARD"] == "", "\(spec.name)")
-                let pipeline = try ComputePipeline(device: device, description: try pipelineDescription(for: spec))
-                for count in [1, 5, 64] {
-                    let y = try runWeightKernel(device, spec: spec, pipeline: pipeline, packed: packed, windows: [0..<rows],
-                                                x: x, count: count, maxTokens: maxTokens,
-                                                yInitial: [Float](repeating: .nan, count: maxTokens * rows))
-                    try expectClose(Array(y[0..<(count * rows)]), tensor: tensor, x: x, tokens: count,
-                                    "\(dtype) tile \(tile) T=\(count)")
-                    #expect(y[(count * rows)...].allSatisfy { $0.isNaN }, "\(dtype) tile \(tile) T=\(count): wrote past the count")
-                }
+                #expect(untouched, "\(dtype) tile \(tile) T=\(count): wrote past the count")
             }
         }
     }
