@@ -152,11 +152,13 @@ extension LoweringState {
             let xs = tiled ? BufferSlice(buffer: x.buffer, offset: tile * tileBytes, size: tileBytes) : x
             for window in w.windows {
                 let groups = WeightKernels.workgroupCounts(for: spec, rowCount: window.rowCount)
+                // Tiles past a short chunk's tokens are not dispatched.
                 builder.dispatch(spec, bindings: [window.slice, xs, y, ctl], writes: [2],
                                  push: [window.rowStart.word, window.rowCount.word] + (tiled ? [tile.word] : []),
                                  groups: [groups.0, groups.1, groups.2], label: label,
                                  bytesMoved: window.rowCount * layout.rowStride
-                                     + rows / tiles * (w.columns + window.rowCount) * 4)
+                                     + rows / tiles * (w.columns + window.rowCount) * 4,
+                                 firstToken: tiled && tile > 0 ? tile * t / tiles : nil)
             }
         }
     }

@@ -48,11 +48,11 @@ struct PlanBuilder {
 
     /// As above with a 3-D grid.
     mutating func dispatch(_ spec: KernelSpec, bindings: [BufferSlice], writes: [Int], push: [UInt32],
-                           groups: [Int], label: String, bytesMoved: Int) {
+                           groups: [Int], label: String, bytesMoved: Int, firstToken: Int? = nil) {
         let kernel = kernel(spec)
         commands.append(.dispatch(PlannedDispatch(kernel: kernel, bindings: bindings, pushConstants: push,
                                                   groups: groups.map { max(1, $0) }, label: label,
-                                                  bytesMoved: bytesMoved)))
+                                                  bytesMoved: bytesMoved, firstToken: firstToken)))
         commandWrites.append(Set(writes.map { bindings[$0].buffer }))
         dispatchCount += 1
         self.bytesMoved += bytesMoved

@@ -64,6 +64,7 @@ extension ExecutionPlan {
             return "\(d.pushConstants.count * 4) push-constant bytes, kernel '\(kernel.name)' declares \(kernel.pushConstantBytes)"
         }
         guard d.groups.count <= 3, d.groups.allSatisfy({ $0 >= 0 }) else { return "workgroup counts \(d.groups)" }
+        if let first = d.firstToken, first < 0 { return "firstToken \(first) is negative" }
         for (b, slice) in d.bindings.enumerated() {
             guard buffers.indices.contains(slice.buffer) else {
                 return "binding \(b) names buffer \(slice.buffer), the plan has \(buffers.count)"

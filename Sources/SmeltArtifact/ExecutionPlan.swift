@@ -166,15 +166,20 @@ public struct PlannedDispatch: Codable, Sendable, Equatable {
     public var label: String
     /// Bytes this dispatch reads and writes per execution (weights included).
     public var bytesMoved: Int
+    /// A prefill dispatch that serves only the chunk's tokens from this one
+    /// on (a matmul tile): when the chunk holds no more tokens than that,
+    /// the runtime runs it with no workgroups. Nil: it always runs.
+    public var firstToken: Int?
 
     public init(kernel: Int, bindings: [BufferSlice], pushConstants: [UInt32], groups: [Int], label: String,
-                bytesMoved: Int) {
+                bytesMoved: Int, firstToken: Int? = nil) {
         self.kernel = kernel
         self.bindings = bindings
         self.pushConstants = pushConstants
         self.groups = groups
         self.label = label
         self.bytesMoved = bytesMoved
+        self.firstToken = firstToken
     }
 }
 

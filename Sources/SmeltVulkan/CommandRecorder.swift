@@ -67,12 +67,32 @@ public final class CommandRecorder {
 
     /// Runs the bound pipeline over `x × y × z` workgroups.
     public func dispatch(_ x: Int, _ y: Int = 1, _ z: Int = 1) throws {
-        guard let pipeline else { throw VulkanError.invalidArgument("dispatch without a bound pipeline") }
+        let pipeline = try readyPipeline()
         let limit = commandBuffer.device.info.limits.maxComputeWorkGroupCount
         for (axis, (count, max)) in zip(["x", "y", "z"], zip([x, y, z], limit)) where count < 0 || count > max {
             throw VulkanError.invalidArgument(
                 "pipeline '\(pipeline.name)': \(count) workgroups in \(axis) (the device allows 0...\(max))")
         }
+        vkCmdDispatch(handle, UInt32(x), UInt32(y), UInt32(z))
+        dispatchCount += 1
+    }
+
+    /// Runs the bound pipeline over the workgroup counts the three u32
+    /// words at `offset` of `arguments` hold when the command executes
+    /// (each within the device's maxComputeWorkGroupCount; 0 runs nothing).
+    public func dispatchIndirect(_ arguments: Buffer, offset: Int) throws {
+        let pipeline = try readyPipeline()
+        guard offset >= 0, offset % 4 == 0, offset + 12 <= arguments.size else {
+            throw VulkanError.invalidArgument("pipeline '\(pipeline.name)': indirect arguments at byte \(offset) of a "
+                + "\(arguments.size)-byte buffer")
+        }
+        vkCmdDispatchIndirect(handle, arguments.handle, UInt64(offset))
+        dispatchCount += 1
+    }
+
+    /// The bound pipeline, once its sets and push constants are in place.
+    private func readyPipeline() throws -> ComputePipeline {
+        guard let pipeline else { throw VulkanError.invalidArgument("dispatch without a bound pipeline") }
         for setIndex in pipeline.setIndices {
             guard let set = boundSets[setIndex], pipeline.isCompatible(with: set) else {
                 throw VulkanError.invalidArgument(
@@ -82,8 +102,7 @@ public final class CommandRecorder {
         if pushedWords.count < pipeline.pushConstantBytes / 4 {
             throw VulkanError.invalidArgument("pipeline '\(pipeline.name)': push constants were not all set")
         }
-        vkCmdDispatch(handle, UInt32(x), UInt32(y), UInt32(z))
-        dispatchCount += 1
+        return pipeline
     }
 
     /// Inserts a global memory barrier.

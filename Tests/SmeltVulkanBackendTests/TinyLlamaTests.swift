@@ -184,6 +184,30 @@ let tinyLlamaLogitTolerance: Float = 2e-2
         }
     }
 
+    /// A chunk shorter than the prefill chunk runs only the matmul tiles
+    /// its tokens need (the rest are dispatched with no workgroups), and
+    /// its tokens are the reference's either way: a 16-token chunk in tiles
+    /// of 4 (tiny-llama's rows fit the staged tiles), prompts of 3 and 13
+    /// tokens, then 16 and 20 (a full chunk and one of 4 after it).
+    @Test func shortChunksSkipTheirUnusedTiles() throws {
+        let model = try loadTinyLlama()
+        let reference = ReferenceBackend(model: try model.referenceModel())
+        try withValidatedDevice { device in
+            let backend = try VulkanBackend(model: model, device: device, prefillChunk: 16)
+            let tiled = backend.runtime.plan.prefill.compactMap { if case .dispatch(let d) = $0 { d.firstToken } else { nil } }
+            // Tiles 1, 2, 3 (first tokens 4, 8, 12) of each matmul.
+            #expect(!tiled.isEmpty && Set(tiled) == [4, 8, 12])
+            let perTile = tiled.count / 3
+            for (length, skipped) in [(3, 3), (13, 0), (16, 0), (20, 3)] {
+                let prompt = (0 ..< length).map { Int32(($0 * 37 + 11) % 256) }
+                let expected = try Generator(backend: reference).generate(prompt: prompt, maxTokens: 4).tokens
+                #expect(try Generator(backend: backend).generate(prompt: prompt, maxTokens: 4).tokens == expected,
+                        "\(length)-token prompt")
+                #expect(backend.runtime.counters.skippedTiles == skipped * perTile, "\(length)-token prompt")
+            }
+        }
+    }
+
     /// The command lists are recorded once (decode, the prefill body and the
     /// prefill tail: three): generating 16 tokens records no more than
     /// generating 4.

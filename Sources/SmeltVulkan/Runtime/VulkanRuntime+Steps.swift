@@ -36,6 +36,7 @@ extension VulkanRuntime {
             try buffers[plan.tokensBuffer].write(chunk)
             try control.write([UInt32(start + offset), UInt32(chunk.count)], at: ControlBlock.position * 4)
             try control.write([last && sample ? temperature : 0], at: ControlBlock.temperature * 4)
+            try gateTiles(count: chunk.count)
             try device.submit(last ? prefillLists : [prefillCommands]).wait()
             counters.prefillSubmissions += 1
             offset += chunk.count
@@ -43,6 +44,14 @@ extension VulkanRuntime {
         try control.write([temperature], at: ControlBlock.temperature * 4)
         if !sample { try control.write([UInt32(0)], at: ControlBlock.status * 4) }
         return try lastToken()
+    }
+
+    /// Sets the prefill tiles' workgroup counts for a chunk of `count`
+    /// tokens: none for a tile past them.
+    func gateTiles(count: Int) throws {
+        guard !tileGates.isEmpty else { return }
+        try tileArguments.write(Self.tileWords(tileGates, count: count))
+        counters.skippedTiles = tileGates.filter { count <= $0.firstToken }.count
     }
 
     /// The whole prefill list: its body and, when the plan splits one off,
@@ -146,6 +155,7 @@ extension VulkanRuntime {
 
     /// Replays the whole prefill list once as it stands.
     public func replayPrefill() throws {
+        try gateTiles(count: Int(try buffers[plan.controlBuffer].read(UInt32.self, count: 1, from: ControlBlock.count * 4)[0]))
         try device.submit(prefillLists).wait()
         counters.prefillSubmissions += 1
     }

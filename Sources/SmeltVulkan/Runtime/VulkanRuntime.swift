@@ -23,6 +23,18 @@ public final class VulkanRuntime {
     /// no tail.
     let prefillCommands: CommandBuffer
     let prefillTailCommands: CommandBuffer?
+    /// The prefill dispatches that serve only a chunk's later tokens
+    /// (`PlannedDispatch.firstToken`), recorded as indirect dispatches whose
+    /// workgroup counts `tileArguments` holds, 16 bytes each: the host
+    /// writes their counts with each chunk's control block (0 past its end).
+    let tileGates: [TileGate]
+    let tileArguments: Buffer
+
+    struct TileGate {
+        var offset: Int
+        var groups: [Int]
+        var firstToken: Int
+    }
     /// The score list, recorded on the first `score` call.
     var scoreList: ScoreList?
     /// What `pipelineCachePath` reported when the pipelines were made.
@@ -39,6 +51,8 @@ public final class VulkanRuntime {
         public var peakDeviceMemory = 0
         public var decodeSubmissions = 0
         public var prefillSubmissions = 0
+        /// Prefill tiles the last chunk skipped (past its tokens).
+        public var skippedTiles = 0
     }
 
     public internal(set) var counters = Counters()
@@ -89,6 +103,13 @@ public final class VulkanRuntime {
         }
 
         pool = try Self.makePool(for: plan.decode + plan.prefill, plan: plan, device: device)
+        var gates: [TileGate] = []
+        for case .dispatch(let d) in plan.prefill {
+            if let first = d.firstToken { gates.append(TileGate(offset: gates.count * 16, groups: d.groups, firstToken: first)) }
+        }
+        tileGates = gates
+        tileArguments = try allocator.makeBuffer(size: max(16, gates.count * 16), label: "tile arguments")
+        try tileArguments.write(Self.tileWords(gates, count: Int.max))
         var sets: [DescriptorSet] = []
         decodeCommands = try CommandBuffer(device: device, allowsSimultaneousUse: true)
         prefillCommands = try CommandBuffer(device: device, allowsSimultaneousUse: true)
@@ -96,8 +117,16 @@ public final class VulkanRuntime {
         prefillTailCommands = tail < plan.prefill.count ? try CommandBuffer(device: device, allowsSimultaneousUse: true) : nil
         var lists = [(plan.decode, decodeCommands), (Array(plan.prefill[..<tail]), prefillCommands)]
         if let prefillTailCommands { lists.append((Array(plan.prefill[tail...]), prefillTailCommands)) }
+        var nextGate = 0
+        let arguments = tileArguments
         for (list, commands) in lists {
-            sets += try Self.record(list, pool: pool, pipelines: pipelines, into: commands) { buffers[$0] }
+            let gated = commands !== decodeCommands
+            sets += try Self.record(list, pool: pool, pipelines: pipelines, into: commands,
+                                    indirect: { d in
+                                        guard gated, d.firstToken != nil else { return nil }
+                                        defer { nextGate += 1 }
+                                        return (arguments, gates[nextGate].offset)
+                                    }) { buffers[$0] }
         }
         self.sets = sets
         counters.decodeDispatches = decodeCommands.dispatchCount
@@ -125,8 +154,10 @@ public final class VulkanRuntime {
     /// Writes a descriptor set for every dispatch of `list` (plan buffer
     /// ids resolved by `buffer`) and records the list into `commands`;
     /// returns the sets, which must outlive the recording.
+    /// A dispatch `indirect` gives arguments for runs indirectly from them.
     static func record(_ list: [PlanCommand], pool: DescriptorPool, pipelines: [ComputePipeline],
-                       into commands: CommandBuffer, buffer: (Int) -> Buffer) throws -> [DescriptorSet] {
+                       into commands: CommandBuffer, indirect: (PlannedDispatch) -> (Buffer, Int)? = { _ in nil },
+                       buffer: (Int) -> Buffer) throws -> [DescriptorSet] {
         var sets: [DescriptorSet] = []
         for case .dispatch(let d) in list {
             let set = try pool.makeSet(for: pipelines[d.kernel])
@@ -135,12 +166,13 @@ public final class VulkanRuntime {
             }
             sets.append(set)
         }
-        try record(list, sets: sets, pipelines: pipelines, into: commands)
+        try record(list, sets: sets, pipelines: pipelines, into: commands, indirect: indirect)
         return sets
     }
 
     static func record(_ list: [PlanCommand], sets: [DescriptorSet], pipelines: [ComputePipeline],
-                       into commands: CommandBuffer) throws {
+                       into commands: CommandBuffer,
+                       indirect: (PlannedDispatch) -> (Buffer, Int)? = { _ in nil }) throws {
         try commands.record { r in
             // Orders this replay after everything submitted before it.
             r.barrier(.computeToCompute)
@@ -160,10 +192,22 @@ public final class VulkanRuntime {
                     if !d.pushConstants.isEmpty {
                         try r.pushConstants(d.pushConstants.withUnsafeBytes { Array($0) })
                     }
-                    try r.dispatch(d.groups[0], d.groups.count > 1 ? d.groups[1] : 1, d.groups.count > 2 ? d.groups[2] : 1)
+                    if let (arguments, offset) = indirect(d) {
+                        try r.dispatchIndirect(arguments, offset: offset)
+                    } else {
+                        try r.dispatch(d.groups[0], d.groups.count > 1 ? d.groups[1] : 1, d.groups.count > 2 ? d.groups[2] : 1)
+                    }
                 }
             }
             r.barrier(.computeToHost)
+        }
+    }
+
+    /// The indirect arguments of `gates` for a chunk of `count` tokens.
+    static func tileWords(_ gates: [TileGate], count: Int) -> [UInt32] {
+        gates.flatMap { gate -> [UInt32] in
+            let g = gate.groups + [1, 1, 1]
+            return [count > gate.firstToken ? UInt32(g[0]) : 0, UInt32(g[1]), UInt32(g[2]), 0]
         }
     }
 
