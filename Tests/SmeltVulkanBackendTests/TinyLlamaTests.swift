@@ -204,6 +204,14 @@ let tinyLlamaLogitTolerance: Float = 2e-2
                 #expect(try Generator(backend: backend).generate(prompt: prompt, maxTokens: 4).tokens == expected,
                         "\(length)-token prompt")
                 #expect(backend.runtime.counters.skippedTiles == skipped * perTile, "\(length)-token prompt")
+                // Scoring runs its own list with the same gates.
+                try backend.reset(sampling: .greedy)
+                try reference.reset(sampling: .greedy)
+                let diff = maxAbsDifference(try backend.scoreLogits(prompt), try reference.scoreLogits(prompt))
+                #expect(diff <= tinyLlamaLogitTolerance, "\(length)-token score: max |vulkan - reference| = \(diff)")
+                #expect((backend.runtime.counters.skippedTiles > 0) == (skipped > 0), "\(length)-token score")
+                try backend.reset(sampling: .greedy)
+                try reference.reset(sampling: .greedy)
             }
         }
     }

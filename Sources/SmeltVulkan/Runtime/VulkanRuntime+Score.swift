@@ -1,12 +1,14 @@
 import SmeltArtifact
 
 /// The score list with what it alone uses: the [prefillChunk, vocab]
-/// logits buffer (64 MiB for Gemma-3), its descriptor sets and its command
-/// buffer. Made on the first `score` call, so generation never pays for it.
+/// logits buffer (64 MiB for Gemma-3), its descriptor sets, tile gates and
+/// command buffer. Made on the first `score` call, so generation never
+/// pays for it.
 final class ScoreList {
     let logits: Buffer
     let pool: DescriptorPool
     let sets: [DescriptorSet]
+    let gates: TileGates
     let commands: CommandBuffer
 
     init(runtime: VulkanRuntime, list: [PlanCommand], logitsBuffer: Int) throws {
@@ -16,7 +18,10 @@ final class ScoreList {
         pool = try VulkanRuntime.makePool(for: list, plan: plan, device: runtime.device)
         commands = try CommandBuffer(device: runtime.device, allowsSimultaneousUse: true)
         let logits = logits
-        sets = try VulkanRuntime.record(list, pool: pool, pipelines: runtime.pipelines, into: commands) { index in
+        let gates = try TileGates(list, allocator: runtime.allocator, label: "score tile arguments")
+        self.gates = gates
+        sets = try VulkanRuntime.record(list, pool: pool, pipelines: runtime.pipelines, into: commands,
+                                        indirect: gates.indirect) { index in
             index == logitsBuffer ? logits : runtime.buffers[index]
         }
     }
@@ -53,6 +58,7 @@ extension VulkanRuntime {
             let chunk = Array(tokens[offset ..< min(tokens.count, offset + plan.prefillChunk)])
             try buffers[plan.tokensBuffer].write(chunk)
             try control.write([UInt32(start + offset), UInt32(chunk.count)], at: ControlBlock.position * 4)
+            counters.skippedTiles = try scoreList.gates.open(forChunkOf: chunk.count)
             try device.submit(scoreList.commands).wait()
             counters.prefillSubmissions += 1
             logits += try scoreList.logits.read(Float.self, count: chunk.count * plan.vocabularySize)

@@ -49,9 +49,7 @@ extension VulkanRuntime {
     /// Sets the prefill tiles' workgroup counts for a chunk of `count`
     /// tokens: none for a tile past them.
     func gateTiles(count: Int) throws {
-        guard !tileGates.isEmpty else { return }
-        try tileArguments.write(Self.tileWords(tileGates, count: count))
-        counters.skippedTiles = tileGates.filter { count <= $0.firstToken }.count
+        counters.skippedTiles = try tileGates.open(forChunkOf: count)
     }
 
     /// The whole prefill list: its body and, when the plan splits one off,

@@ -23,18 +23,8 @@ public final class VulkanRuntime {
     /// no tail.
     let prefillCommands: CommandBuffer
     let prefillTailCommands: CommandBuffer?
-    /// The prefill dispatches that serve only a chunk's later tokens
-    /// (`PlannedDispatch.firstToken`), recorded as indirect dispatches whose
-    /// workgroup counts `tileArguments` holds, 16 bytes each: the host
-    /// writes their counts with each chunk's control block (0 past its end).
-    let tileGates: [TileGate]
-    let tileArguments: Buffer
-
-    struct TileGate {
-        var offset: Int
-        var groups: [Int]
-        var firstToken: Int
-    }
+    /// The prefill list's matmul tiles, skipped past a chunk's tokens.
+    let tileGates: TileGates
     /// The score list, recorded on the first `score` call.
     var scoreList: ScoreList?
     /// What `pipelineCachePath` reported when the pipelines were made.
@@ -51,7 +41,7 @@ public final class VulkanRuntime {
         public var peakDeviceMemory = 0
         public var decodeSubmissions = 0
         public var prefillSubmissions = 0
-        /// Prefill tiles the last chunk skipped (past its tokens).
+        /// Matmul tiles the last prefill or score chunk skipped (past its tokens).
         public var skippedTiles = 0
     }
 
@@ -103,13 +93,8 @@ public final class VulkanRuntime {
         }
 
         pool = try Self.makePool(for: plan.decode + plan.prefill, plan: plan, device: device)
-        var gates: [TileGate] = []
-        for case .dispatch(let d) in plan.prefill {
-            if let first = d.firstToken { gates.append(TileGate(offset: gates.count * 16, groups: d.groups, firstToken: first)) }
-        }
+        let gates = try TileGates(plan.prefill, allocator: allocator, label: "prefill tile arguments")
         tileGates = gates
-        tileArguments = try allocator.makeBuffer(size: max(16, gates.count * 16), label: "tile arguments")
-        try tileArguments.write(Self.tileWords(gates, count: Int.max))
         var sets: [DescriptorSet] = []
         decodeCommands = try CommandBuffer(device: device, allowsSimultaneousUse: true)
         prefillCommands = try CommandBuffer(device: device, allowsSimultaneousUse: true)
@@ -117,16 +102,11 @@ public final class VulkanRuntime {
         prefillTailCommands = tail < plan.prefill.count ? try CommandBuffer(device: device, allowsSimultaneousUse: true) : nil
         var lists = [(plan.decode, decodeCommands), (Array(plan.prefill[..<tail]), prefillCommands)]
         if let prefillTailCommands { lists.append((Array(plan.prefill[tail...]), prefillTailCommands)) }
-        var nextGate = 0
-        let arguments = tileArguments
         for (list, commands) in lists {
+            // The body and tail, in order, are the prefill list's gates.
             let gated = commands !== decodeCommands
             sets += try Self.record(list, pool: pool, pipelines: pipelines, into: commands,
-                                    indirect: { d in
-                                        guard gated, d.firstToken != nil else { return nil }
-                                        defer { nextGate += 1 }
-                                        return (arguments, gates[nextGate].offset)
-                                    }) { buffers[$0] }
+                                    indirect: { gated ? gates.indirect($0) : nil }) { buffers[$0] }
         }
         self.sets = sets
         counters.decodeDispatches = decodeCommands.dispatchCount
@@ -200,14 +180,6 @@ public final class VulkanRuntime {
                 }
             }
             r.barrier(.computeToHost)
-        }
-    }
-
-    /// The indirect arguments of `gates` for a chunk of `count` tokens.
-    static func tileWords(_ gates: [TileGate], count: Int) -> [UInt32] {
-        gates.flatMap { gate -> [UInt32] in
-            let g = gate.groups + [1, 1, 1]
-            return [count > gate.firstToken ? UInt32(g[0]) : 0, UInt32(g[1]), UInt32(g[2]), 0]
         }
     }
 
