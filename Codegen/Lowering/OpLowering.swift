@@ -158,7 +158,7 @@ extension LoweringState {
                                  groups: [groups.0, groups.1, groups.2], label: label,
                                  bytesMoved: window.rowCount * layout.rowStride
                                      + rows / tiles * (w.columns + window.rowCount) * 4,
-                                 firstToken: tiled && tile > 0 ? tile * t / tiles : nil)
+                                 firstToken: tiled && tile > 0 ? tile * (t / tiles) : nil)
             }
         }
     }

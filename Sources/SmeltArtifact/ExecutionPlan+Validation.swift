@@ -49,6 +49,9 @@ extension ExecutionPlan {
             for (c, command) in list.enumerated() {
                 guard case .dispatch(let d) = command else { continue }
                 if let problem = problem(in: d) { return "\(listName) command \(c) ('\(d.label)'): \(problem)" }
+                if listName == "decode", d.firstToken != nil {
+                    return "decode command \(c) ('\(d.label)'): firstToken belongs to prefill and score dispatches"
+                }
             }
         }
         return nil

@@ -48,6 +48,16 @@ import SmeltVulkan
         #expect(message.contains("decode command 0 ('rope'): binding 2: bytes 32..<96 of the 64-byte buffer 'b2'"), "\(message)")
     }
 
+    @Test func aGatedDecodeDispatchIsRefused() throws {
+        var bad = try plan()
+        guard case .dispatch(var d) = bad.decode[0] else { return }
+        d.firstToken = 4
+        bad.decode[0] = .dispatch(d)
+        let message = try #require(try refusal(bad))
+        #expect(message.contains("decode command 0 ('rope'): firstToken belongs to prefill and score dispatches"),
+                "\(message)")
+    }
+
     @Test func aPrefillTailPastTheListIsRefused() throws {
         var bad = try plan()
         bad.prefillTail = 2

@@ -103,10 +103,10 @@ public final class VulkanRuntime {
         var lists = [(plan.decode, decodeCommands), (Array(plan.prefill[..<tail]), prefillCommands)]
         if let prefillTailCommands { lists.append((Array(plan.prefill[tail...]), prefillTailCommands)) }
         for (list, commands) in lists {
-            // The body and tail, in order, are the prefill list's gates.
-            let gated = commands !== decodeCommands
+            // Gated dispatches are the prefill list's (validation keeps them
+            // out of the decode list): its body and tail, in order.
             sets += try Self.record(list, pool: pool, pipelines: pipelines, into: commands,
-                                    indirect: { gated ? gates.indirect($0) : nil }) { buffers[$0] }
+                                    indirect: gates.indirect) { buffers[$0] }
         }
         self.sets = sets
         counters.decodeDispatches = decodeCommands.dispatchCount
