@@ -29,7 +29,8 @@ public struct SelectKVLayout: Pass {
         guard !writes.isEmpty else { return graph }
         let headSizes = writes.map { graph.type(of: graph.ops[$0].operands[0]).dims.dropFirst().compactMap(\.fixedValue) }
         let f32Bytes = headSizes.reduce(0) { $0 + 2 * context.contextLength * $1.reduce(1, *) * 4 }
-        let quantizable = headSizes.allSatisfy { ($0.last ?? 1) % 32 == 0 }
+        let block = DType.q8_0.blockSize
+        let quantizable = headSizes.allSatisfy { ($0.last ?? 1) % block == 0 }
         let megabytes = { (bytes: Int) in String(format: "%.1f MB", Double(bytes) / 1e6) }
         let dtype: DType
         let dtypeReason: String
@@ -41,11 +42,13 @@ public struct SelectKVLayout: Pass {
                 + "\(context.profile.name) budget of \(megabytes(budget))"
             if f32Bytes / 2 > budget, quantizable {
                 dtype = .q8_0
+                // A byte per value and a 4-byte scale per block.
+                let elements = f32Bytes / 4
                 dtypeReason = over + "; f16 would too (\(megabytes(f32Bytes / 2))): q8_0 takes "
-                    + megabytes(f32Bytes / 32 * 9)
+                    + megabytes(elements + elements / block * 4)
             } else {
                 dtype = .f16
-                dtypeReason = over + ": f16 halves it" + (f32Bytes / 2 > budget ? " (head sizes not multiples of 32 rule out q8_0)" : "")
+                dtypeReason = over + ": f16 halves it" + (f32Bytes / 2 > budget ? " (head sizes not multiples of \(block) rule out q8_0)" : "")
             }
         } else {
             dtype = .f32

@@ -1,3 +1,5 @@
+import SmeltIR
+
 /// How a KV cache stores its elements (kv_write's `dtype`, chosen by
 /// select-kv-layout). Element (position, head, d) sits at element offset
 /// `o = position · posStride + head · headStride + d` of its cache:
@@ -29,7 +31,7 @@ public enum KVCacheElement: String, Sendable, Hashable, CaseIterable {
         switch self {
         case .f32: 4
         case .f16: 8
-        case .q8_0: 32
+        case .q8_0: DType.q8_0.blockSize
         }
     }
 
@@ -39,7 +41,7 @@ public enum KVCacheElement: String, Sendable, Hashable, CaseIterable {
         let bytes = switch self {
         case .f32: elements * 4
         case .f16: elements * 2
-        case .q8_0: elements + elements / 32 * 4
+        case .q8_0: elements + elements / DType.q8_0.blockSize * 4
         }
         return (bytes + 15) / 16 * 16
     }

@@ -49,8 +49,9 @@ extension GraphRun {
             k = k.map { Float(Float16($0)) }
             v = v.map { Float(Float16($0)) }
         case "q8_0":
-            guard cacheShape.keyDim % 32 == 0, cacheShape.valueDim % 32 == 0 else {
-                throw SmeltError("kv_write: a q8_0 cache needs head sizes that are multiples of 32, got "
+            let block = DType.q8_0.blockSize
+            guard cacheShape.keyDim % block == 0, cacheShape.valueDim % block == 0 else {
+                throw SmeltError("kv_write: a q8_0 cache needs head sizes that are multiples of \(block), got "
                     + "\(cacheShape.keyDim) and \(cacheShape.valueDim)", at: op.location)
             }
             k = CPUKernels.roundedToQ8Blocks(k)

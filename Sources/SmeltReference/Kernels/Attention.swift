@@ -1,4 +1,5 @@
 import Foundation
+import SmeltIR
 
 extension CPUKernels {
     /// Causal grouped-query attention of new queries against a KV cache.
@@ -144,16 +145,17 @@ func addScaled(_ x: UnsafePointer<Float>, times a: Float, to y: UnsafeMutablePoi
 
 extension CPUKernels {
     /// `values` as a q8_0 KV cache stores and reads them back: each block
-    /// of 32 consecutive values becomes signed bytes `q = round(x · (127 /
+    /// of 32 consecutive values (`DType.q8_0.blockSize`) becomes signed bytes `q = round(x · (127 /
     /// amax))` (nearest, ties to even; amax the block's largest magnitude)
     /// times the block's scale `amax · (1 / 127)`, in that order of f32
     /// operations, as the device kernels compute it. The count must be a
     /// multiple of 32.
     public static func roundedToQ8Blocks(_ values: [Float]) -> [Float] {
-        precondition(values.count % 32 == 0, "q8_0 blocks hold 32 values")
+        let size = DType.q8_0.blockSize
+        precondition(values.count % size == 0, "q8_0 blocks hold \(size) values")
         var out = values
-        for start in stride(from: 0, to: values.count, by: 32) {
-            let block = values[start ..< start + 32]
+        for start in stride(from: 0, to: values.count, by: size) {
+            let block = values[start ..< start + size]
             let amax = block.reduce(Float(0)) { max($0, abs($1)) }
             let inverse = amax > 0 ? 127 / amax : 0
             let scale = amax * (1 / 127)
