@@ -9,6 +9,7 @@ public enum PassRegistry {
         SelectKVLayout(),
         FuseMatvecResidualNorm(),
         FuseResidualNorm(),
+        FuseQKVRoPE(),
         FuseQKV(),
         FuseQKNormRoPE(),
         FuseGatedFFN(),

@@ -69,13 +69,15 @@ public struct Pipeline: Sendable, Equatable {
         "default": """
             # What `smelt compile` runs unless told otherwise: weights in the
             # formats the device decodes fastest, then kernel fusion (gate/up
-            # before QKV, so the FFN pair becomes one gated kernel).
+            # before QKV, so the FFN pair becomes one gated kernel; the whole
+            # attention input before its halves, which take what it declines).
             dead-code
             select-quant
             select-kv-layout
             fuse-matvec-residual-norm
             fuse-residual-norm
             fuse-gated-ffn
+            fuse-qkv-rope
             fuse-qkv
             fuse-qk-norm-rope
 

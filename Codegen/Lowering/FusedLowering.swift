@@ -17,14 +17,14 @@ extension LoweringState {
         return linears.sorted { a, _ in a.result == act.operands[0] }
     }
 
-    private func weightName(_ value: ValueID) -> String? {
+    func weightName(_ value: ValueID) -> String? {
         graph.ops.first { $0.kind == "weight" && $0.result == value }?.attributes["name"]?.stringValue
     }
 
     /// Decides which weight matrices are stored as one (before any is packed).
     mutating func planWeightGroups() throws {
         for op in graph.ops where op.kind == "fused" {
-            guard let kernel = op.attributes["kernel"]?.stringValue, ["matvec_multi", "gated_matvec"].contains(kernel)
+            guard let kernel = op.attributes["kernel"]?.stringValue, ["matvec_multi", "gated_matvec", "qkv_rope"].contains(kernel)
             else { continue }
             let names = groupLinears(op).compactMap { $0.operands.count == 2 ? weightName($0.operands[1]) : nil }
             guard names.count >= 2, names.allSatisfy({ weightGroups[$0] == nil }) else {
@@ -46,7 +46,7 @@ extension LoweringState {
             // Each member is bound on its own by the per-op prefill, and a
             // fused matvec's outputs are bound per projection.
             guard offsets.allSatisfy({ $0 * layout.rowStride % packer.offsetAlignment == 0
-                                       && (kernel != "matvec_multi" || $0 * 4 % Self.viewAlignment == 0) }) else {
+                                       && (kernel == "gated_matvec" || $0 * 4 % Self.viewAlignment == 0) }) else {
                 remark(op, "a member's rows do not start at a \(Self.viewAlignment)-byte boundary")
                 continue
             }
@@ -75,7 +75,8 @@ extension LoweringState {
 
     /// Decode buffers a fused op writes instead of its members' own.
     mutating func allocateFusedOutputs(_ op: Op) throws {
-        guard op.attributes["kernel"]?.stringValue == "matvec_multi", let region = op.region else { return }
+        guard ["matvec_multi", "qkv_rope"].contains(op.attributes["kernel"]?.stringValue), let region = op.region
+        else { return }
         let linears = groupLinears(op)
         guard let first = linears.first, first.operands.count == 2, let name = weightName(first.operands[1]),
               let group = weightGroups[name], let whole = groupWeights[group[0]] else { return }
@@ -103,6 +104,8 @@ extension LoweringState {
             if try emitResidualNorm(region, tokens: t, label: label) { return }
         case "qk_norm_rope":
             if try emitQKNormRoPE(region, tokens: t, label: label) { return }
+        case "qkv_rope":
+            if try emitQKVRoPE(op, region: region, tokens: t, label: label) { return }
         case "matvec_residual_norm":
             if try emitMatvecResidualNorm(op, region: region, tokens: t, label: label) { return }
         case "matvec_multi", "gated_matvec":
@@ -185,49 +188,28 @@ extension LoweringState {
     }
 
     /// Head norms, RoPE and the cache write as one per-head kernel.
-    private mutating func emitQKNormRoPE(_ region: Region, tokens t: Int, label: String) throws -> Bool {
-        let byResult = Dictionary(region.ops.flatMap { op in op.results.map { ($0, op) } }, uniquingKeysWith: { a, _ in a })
-        guard let write = region.ops.first(where: { $0.kind == "kv_write" }),
-              let kRope = byResult[write.operands[0]], kRope.kind == "rope",
-              let qRope = region.ops.first(where: { $0.kind == "rope" && $0.result != kRope.result }),
-              let cache = cacheShape[write.results[0]] else { return false }
-        // rope ← [rms_norm] ← reshape ← source
-        func source(_ rope: Op) -> (value: ValueID, norm: Op?)? {
-            var value = rope.operands[0]
-            let norm = byResult[value].flatMap { $0.kind == "rms_norm" ? $0 : nil }
-            if let norm { value = norm.operands[0] }
-            guard let reshape = byResult[value], reshape.kind == "reshape" else { return nil }
-            return (reshape.operands[0], norm)
-        }
-        guard let q = source(qRope), let k = source(kRope), (q.norm == nil) == (k.norm == nil) else { return false }
-        let v = byResult[write.operands[1]].flatMap { $0.kind == "reshape" ? $0.operands[0] : nil } ?? write.operands[1]
-        let qDims = graph.type(of: qRope.result).dims.compactMap(\.fixedValue)
-        guard qDims.count == 2, qDims[1] == cache.headDim else { return false }
-        let headDim = cache.headDim
-        let rotary = qRope.attribute("dims")?.intValue ?? headDim
-        let eps = q.norm?.attribute("eps")?.doubleValue ?? 0
-        guard eps == (k.norm?.attribute("eps")?.doubleValue ?? 0), rotary % 2 == 0, rotary <= headDim else {
-            return false
-        }
-        let wq = try q.norm.map { try weight($0.operands[1], for: $0) }
-        let wk = try k.norm.map { try weight($0.operands[1], for: $0) }
-        let xq = try view(q.value, for: qRope, tokens: t)
-        builder.dispatch(.qkNormRoPE(cache.element), bindings: [
-            builder.whole(control), xq, try view(k.value, for: kRope, tokens: t), try view(v, for: write, tokens: t),
-            wq.map { builder.whole($0.buffer) } ?? xq, wk.map { builder.whole($0.buffer) } ?? xq,
-            try view(qRope.result, for: qRope, tokens: t),
-            builder.whole(try buffer(write.results[0], for: write)), builder.whole(try buffer(write.results[1], for: write)),
-        ], writes: [6, 7, 8], push: [
-            qDims[0].word, cache.heads.word, headDim.word, rotary.word,
-            (qRope.attribute("neox")?.boolValue == true ? 1 : 0), Float(qRope.attribute("theta")?.doubleValue ?? 0).word,
-            (q.norm == nil ? 0 : 1), Float(eps).word, options.contextLength.word,
-        ] + cache.strideWords, groups: [qDims[0] + cache.heads, t, 1], label: label,
-        bytesMoved: t * (qDims[0] + 2 * cache.heads) * headDim * 8)
+    mutating func emitQKNormRoPE(_ region: Region, tokens t: Int, label: String) throws -> Bool {
+        guard let head = try HeadOperands(region, in: self) else { return false }
+        try emitQKNormRoPE(head, tokens: t, label: label)
         return true
     }
 
+    mutating func emitQKNormRoPE(_ head: HeadOperands, tokens t: Int, label: String) throws {
+        let xq = try view(head.q, for: head.qRope, tokens: t)
+        builder.dispatch(.qkNormRoPE(head.cache.element), bindings: [
+            builder.whole(control), xq, try view(head.k, for: head.kRope, tokens: t),
+            try view(head.v, for: head.write, tokens: t),
+            head.wq.map { builder.whole($0.buffer) } ?? xq, head.wk.map { builder.whole($0.buffer) } ?? xq,
+            try view(head.qRope.result, for: head.qRope, tokens: t),
+            builder.whole(try buffer(head.write.results[0], for: head.write)),
+            builder.whole(try buffer(head.write.results[1], for: head.write)),
+        ], writes: [6, 7, 8], push: head.push(capacity: options.contextLength),
+        groups: [head.qHeads + head.cache.heads, t, 1], label: label,
+        bytesMoved: t * (head.qHeads + 2 * head.cache.heads) * head.cache.headDim * 8)
+    }
+
     /// One decode matvec over a group's matrices stored as one.
-    private mutating func emitGroupMatvec(_ op: Op, kernel: String, region: Region, label: String) throws -> Bool {
+    mutating func emitGroupMatvec(_ op: Op, kernel: String, region: Region, label: String) throws -> Bool {
         let linears = groupLinears(op)
         guard let first = linears.first, let name = weightName(first.operands[1]), let group = weightGroups[name],
               let whole = groupWeights[group[0]], let layout = whole.layout, whole.windows.count == 1 else { return false }

@@ -67,10 +67,9 @@ extension KernelTemplate {
 
         """)
 
-    /// Workgroup (h, t): query heads h < qHeads normalize (hasNorm), rotate
-    /// and store to qo; key heads normalize, rotate and store to the key
-    /// cache at ctl.position + t, and copy their value head to the value
-    /// cache. Pairs as in rope_f32; dims past `rotary` are copied.
+    /// Workgroup (h, t) runs `headRow` (HeadRow.swift) for head h of token
+    /// t: query heads are normalized, rotated and stored to qo; key heads
+    /// go to the key cache at ctl.position + t with their value head.
     public static let qkNormRoPE = KernelTemplate(name: "qk_norm_rope", source: """
         #version 450
         #define KV_F16 {{KV_F16}}
@@ -78,110 +77,15 @@ extension KernelTemplate {
         {{WORKGROUP_SIZE}}
         {{BINDINGS}}
         {{PUSH_CONSTANTS}}
-        \(workgroupTotal)
-        #if KV_Q8
-        \(q8CacheFunctions)
-        #endif
-        #if KV_F16 || KV_Q8
-        shared float kr[512];
-        #endif
+        #define XQ(i) xq[i]
+        #define XK(i) xk[i]
+        #define XV(i) xv[i]
+        \(headRowFunction)
 
         void main() {
-            uint h = gl_WorkGroupID.x;
             uint t = gl_WorkGroupID.y;
             if (t >= ctl[1]) { return; }
-            uint tid = gl_LocalInvocationID.x;
-            bool isQ = h < pc.qHeads;
-            uint head = isQ ? h : h - pc.qHeads;
-            uint rowLen = (isQ ? pc.qHeads : pc.kvHeads) * pc.headDim;
-            uint src = t * rowLen + head * pc.headDim;
-            uint position = ctl[0] + t;
-            uint dst = isQ ? src : position * pc.posStride + head * pc.headStride;
-            bool store = isQ || position < pc.capacity;
-            float inv = 1.0;
-            if (pc.hasNorm != 0u) {
-                float q = 0.0;
-                for (uint i = tid; i < pc.headDim; i += 64u) {
-                    float v = isQ ? xq[src + i] : xk[src + i];
-                    q += v * v;
-                }
-                inv = inversesqrt(total(q) / float(pc.headDim) + pc.eps);
-            }
-            uint rotaryHalf = pc.rotary / 2u;
-            for (uint pair = tid; pair < pc.headDim / 2u; pair += 64u) {
-                uint ia, ib;
-                if (pair < rotaryHalf) {
-                    ia = pc.neox != 0u ? pair : 2u * pair;
-                    ib = pc.neox != 0u ? pair + rotaryHalf : 2u * pair + 1u;
-                } else {
-                    ia = pc.rotary + 2u * (pair - rotaryHalf);
-                    ib = ia + 1u;
-                }
-                float a = isQ ? xq[src + ia] : xk[src + ia];
-                float b = isQ ? xq[src + ib] : xk[src + ib];
-                if (pc.hasNorm != 0u) {
-                    a = a * inv * (isQ ? wq[ia] : wk[ia]);
-                    b = b * inv * (isQ ? wq[ib] : wk[ib]);
-                }
-                if (pair < rotaryHalf) {
-                    float inverseFrequency = exp2(-2.0 * float(pair) / float(pc.rotary) * log2(pc.theta));
-                    float angle = float(position) * inverseFrequency;
-                    angle -= 6.283185307179586 * floor(angle / 6.283185307179586);
-                    float cs = cos(angle), sn = sin(angle);
-                    float ra = a * cs - b * sn;
-                    b = a * sn + b * cs;
-                    a = ra;
-                }
-                if (isQ) {
-                    qo[dst + ia] = a;
-                    qo[dst + ib] = b;
-                } else if (store) {
-        #if KV_F16 || KV_Q8
-                    kr[ia] = a;
-                    kr[ib] = b;
-        #else
-                    kc[dst + ia] = a;
-                    kc[dst + ib] = b;
-        #endif
-                }
-            }
-        #if KV_Q8
-            // A block's scale needs all 32 of its values: quantize once the
-            // head is rotated, an invocation per block of keys or of values.
-            barrier();
-            if (!isQ && store) {
-                uint blocks = pc.headDim / 32u;
-                for (uint b = tid; b < 2u * blocks; b += 64u) {
-                    bool isK = b < blocks;
-                    uint first = (isK ? b : b - blocks) * 32u;
-                    float x[32];
-                    for (uint j = 0u; j < 32u; j++) { x[j] = isK ? kr[first + j] : xv[src + first + j]; }
-                    uint words[8];
-                    uint scale = floatBitsToUint(q8Block(x, words));
-                    uint at = dst + first;
-                    if (isK) {
-                        kc[pc.scales + at / 32u] = scale;
-                        for (uint j = 0u; j < 8u; j++) { kc[at / 4u + j] = words[j]; }
-                    } else {
-                        vc[pc.scales + at / 32u] = scale;
-                        for (uint j = 0u; j < 8u; j++) { vc[at / 4u + j] = words[j]; }
-                    }
-                }
-            }
-        #elif KV_F16
-            // Adjacent halves share a word: pack them once the head is rotated.
-            barrier();
-            if (!isQ && store) {
-                for (uint p = tid; p < pc.headDim / 2u; p += 64u) {
-                    kc[(dst >> 1u) + p] = packHalf2x16(vec2(kr[2u * p], kr[2u * p + 1u]));
-                    vc[(dst >> 1u) + p] = packHalf2x16(vec2(xv[src + 2u * p], xv[src + 2u * p + 1u]));
-                }
-            }
-        #else
-            if (!isQ && store) {
-                for (uint i = tid; i < pc.headDim; i += 64u) { vc[dst + i] = xv[src + i]; }
-            }
-        #endif
+            headRow(gl_WorkGroupID.x, t, true, true);
         }
 
         """)

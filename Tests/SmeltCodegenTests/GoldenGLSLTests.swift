@@ -37,6 +37,8 @@ import SmeltCodegen
         .residualNorm, .qkNormRoPE, .qkNormRoPE(.f16), .qkNormRoPE(.q8_0), .kvWrite(.q8_0),
         (try? WeightKernels.gatedMatvecSpec(dtype: .q8_0, rows: 64, cols: 64, activation: "gelu_tanh"))!,
         (try? WeightKernels.matvecResidualNormSpec(dtype: .q8_0, rows: 64, cols: 64))!,
+        (try? WeightKernels.qkvRoPESpec(dtype: .q8_0, rows: 384, cols: 64, headDim: 128, element: .f32))!,
+        (try? WeightKernels.qkvRoPESpec(dtype: .q8_0, rows: 384, cols: 64, headDim: 128, element: .q8_0))!,
         .attentionRows(.f16, split: true, headDim: 256, group: 4),
         .attentionRows(.q8_0, split: true, headDim: 256, group: 4),
     ]

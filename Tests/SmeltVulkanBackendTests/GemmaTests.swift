@@ -92,7 +92,7 @@ struct GemmaTests {
             #expect(backend.runtime.hasScoreList)
             if pipeline == "default" {
                 let labels = backend.runtime.plan.decode.compactMap { if case .dispatch(let d) = $0 { d.label } else { nil } }
-                for kernel in ["matvec_residual_norm", "matvec_multi", "qk_norm_rope", "gated_matvec"] {
+                for kernel in ["matvec_residual_norm", "qkv_rope", "gated_matvec"] {
                     #expect(labels.filter { $0.hasPrefix(kernel + " ") }.count >= 18, "decode list: \(kernel) per layer")
                 }
             }

@@ -56,12 +56,13 @@ import SmeltVulkan
 /// both pipelines: the plan's caches shrink as the type says (f16 half the
 /// f32 bytes; q8_0 9/32: a byte and an eighth of a scale per value), and
 /// the Vulkan tokens and logits equal the reference interpreter's, which
-/// rounds its cache the same way. q8_0 runs on tiny-gemma (head size 32,
-/// q/k norms: the fused qk_norm_rope writes the quantized keys; an 8-token
-/// window the prompt and generation pass).
+/// rounds its cache the same way. q8_0 runs on tiny-gemma (head size 64,
+/// q/k norms: in prefill the fused qk_norm_rope writes the quantized keys,
+/// in decode qkv_rope; an 8-token window the prompt and generation pass);
+/// tiny-llama's heads of 16 take qk_norm_rope in decode too.
 @Suite struct KVCacheTests {
     static let cases: [(String, DType, String)] = [
-        ("tiny-llama", .f16, "none"), ("tiny-llama", .f16, "default"),
+        ("tiny-llama", .f16, "none"), ("tiny-llama", .f16, "default"), ("tiny-gemma", .f16, "default"),
         ("tiny-gemma", .q8_0, "none"), ("tiny-gemma", .q8_0, "default"),
     ]
 

@@ -25,6 +25,9 @@ layout(push_constant) uniform PushConstants {
     uint headStride;
     uint scales;
 } pc;
+#define XQ(i) xq[i]
+#define XK(i) xk[i]
+#define XV(i) xv[i]
 shared float red[64];
 
 float total(float v) {
@@ -39,6 +42,7 @@ float total(float v) {
     barrier();
     return r;
 }
+
 #if KV_Q8
 float q8Block(float x[32], out uint words[8]) {
     float amax = 0.0;
@@ -58,10 +62,7 @@ vec4 q8Bytes(uint w) { return vec4(ivec4(uvec4(w << 24u, w << 16u, w << 8u, w)) 
 shared float kr[512];
 #endif
 
-void main() {
-    uint h = gl_WorkGroupID.x;
-    uint t = gl_WorkGroupID.y;
-    if (t >= ctl[1]) { return; }
+void headRow(uint h, uint t, bool keys, bool values) {
     uint tid = gl_LocalInvocationID.x;
     bool isQ = h < pc.qHeads;
     uint head = isQ ? h : h - pc.qHeads;
@@ -70,51 +71,53 @@ void main() {
     uint position = ctl[0] + t;
     uint dst = isQ ? src : position * pc.posStride + head * pc.headStride;
     bool store = isQ || position < pc.capacity;
-    float inv = 1.0;
-    if (pc.hasNorm != 0u) {
-        float q = 0.0;
-        for (uint i = tid; i < pc.headDim; i += 64u) {
-            float v = isQ ? xq[src + i] : xk[src + i];
-            q += v * v;
-        }
-        inv = inversesqrt(total(q) / float(pc.headDim) + pc.eps);
-    }
-    uint rotaryHalf = pc.rotary / 2u;
-    for (uint pair = tid; pair < pc.headDim / 2u; pair += 64u) {
-        uint ia, ib;
-        if (pair < rotaryHalf) {
-            ia = pc.neox != 0u ? pair : 2u * pair;
-            ib = pc.neox != 0u ? pair + rotaryHalf : 2u * pair + 1u;
-        } else {
-            ia = pc.rotary + 2u * (pair - rotaryHalf);
-            ib = ia + 1u;
-        }
-        float a = isQ ? xq[src + ia] : xk[src + ia];
-        float b = isQ ? xq[src + ib] : xk[src + ib];
+    if (isQ || keys) {
+        float inv = 1.0;
         if (pc.hasNorm != 0u) {
-            a = a * inv * (isQ ? wq[ia] : wk[ia]);
-            b = b * inv * (isQ ? wq[ib] : wk[ib]);
+            float q = 0.0;
+            for (uint i = tid; i < pc.headDim; i += 64u) {
+                float v = isQ ? XQ(src + i) : XK(src + i);
+                q += v * v;
+            }
+            inv = inversesqrt(total(q) / float(pc.headDim) + pc.eps);
         }
-        if (pair < rotaryHalf) {
-            float inverseFrequency = exp2(-2.0 * float(pair) / float(pc.rotary) * log2(pc.theta));
-            float angle = float(position) * inverseFrequency;
-            angle -= 6.283185307179586 * floor(angle / 6.283185307179586);
-            float cs = cos(angle), sn = sin(angle);
-            float ra = a * cs - b * sn;
-            b = a * sn + b * cs;
-            a = ra;
-        }
-        if (isQ) {
-            qo[dst + ia] = a;
-            qo[dst + ib] = b;
-        } else if (store) {
+        uint rotaryHalf = pc.rotary / 2u;
+        for (uint pair = tid; pair < pc.headDim / 2u; pair += 64u) {
+            uint ia, ib;
+            if (pair < rotaryHalf) {
+                ia = pc.neox != 0u ? pair : 2u * pair;
+                ib = pc.neox != 0u ? pair + rotaryHalf : 2u * pair + 1u;
+            } else {
+                ia = pc.rotary + 2u * (pair - rotaryHalf);
+                ib = ia + 1u;
+            }
+            float a = isQ ? XQ(src + ia) : XK(src + ia);
+            float b = isQ ? XQ(src + ib) : XK(src + ib);
+            if (pc.hasNorm != 0u) {
+                a = a * inv * (isQ ? wq[ia] : wk[ia]);
+                b = b * inv * (isQ ? wq[ib] : wk[ib]);
+            }
+            if (pair < rotaryHalf) {
+                float inverseFrequency = exp2(-2.0 * float(pair) / float(pc.rotary) * log2(pc.theta));
+                float angle = float(position) * inverseFrequency;
+                angle -= 6.283185307179586 * floor(angle / 6.283185307179586);
+                float cs = cos(angle), sn = sin(angle);
+                float ra = a * cs - b * sn;
+                b = a * sn + b * cs;
+                a = ra;
+            }
+            if (isQ) {
+                qo[dst + ia] = a;
+                qo[dst + ib] = b;
+            } else if (store) {
 #if KV_F16 || KV_Q8
-            kr[ia] = a;
-            kr[ib] = b;
+                kr[ia] = a;
+                kr[ib] = b;
 #else
-            kc[dst + ia] = a;
-            kc[dst + ib] = b;
+                kc[dst + ia] = a;
+                kc[dst + ib] = b;
 #endif
+            }
         }
     }
 #if KV_Q8
@@ -125,11 +128,12 @@ void main() {
         uint blocks = pc.headDim / 32u;
         for (uint b = tid; b < 2u * blocks; b += 64u) {
             bool isK = b < blocks;
+            if (isK ? !keys : !values) { continue; }
             uint first = (isK ? b : b - blocks) * 32u;
-            float x[32];
-            for (uint j = 0u; j < 32u; j++) { x[j] = isK ? kr[first + j] : xv[src + first + j]; }
+            float vals[32];
+            for (uint j = 0u; j < 32u; j++) { vals[j] = isK ? kr[first + j] : XV(src + first + j); }
             uint words[8];
-            uint scale = floatBitsToUint(q8Block(x, words));
+            uint scale = floatBitsToUint(q8Block(vals, words));
             uint at = dst + first;
             if (isK) {
                 kc[pc.scales + at / 32u] = scale;
@@ -145,13 +149,19 @@ void main() {
     barrier();
     if (!isQ && store) {
         for (uint p = tid; p < pc.headDim / 2u; p += 64u) {
-            kc[(dst >> 1u) + p] = packHalf2x16(vec2(kr[2u * p], kr[2u * p + 1u]));
-            vc[(dst >> 1u) + p] = packHalf2x16(vec2(xv[src + 2u * p], xv[src + 2u * p + 1u]));
+            if (keys) { kc[(dst >> 1u) + p] = packHalf2x16(vec2(kr[2u * p], kr[2u * p + 1u])); }
+            if (values) { vc[(dst >> 1u) + p] = packHalf2x16(vec2(XV(src + 2u * p), XV(src + 2u * p + 1u))); }
         }
     }
 #else
-    if (!isQ && store) {
-        for (uint i = tid; i < pc.headDim; i += 64u) { vc[dst + i] = xv[src + i]; }
+    if (!isQ && store && values) {
+        for (uint i = tid; i < pc.headDim; i += 64u) { vc[dst + i] = XV(src + i); }
     }
 #endif
+}
+
+void main() {
+    uint t = gl_WorkGroupID.y;
+    if (t >= ctl[1]) { return; }
+    headRow(gl_WorkGroupID.x, t, true, true);
 }
