@@ -56,6 +56,29 @@ struct ModelOptions: ParsableArguments {
     }
 }
 
+extension ModelOptions {
+    /// The model compiled in memory with each of `pipelines`, a Vulkan
+    /// backend each (`smelt bench --compare`).
+    func load(pipelines: [String], progress: (String) -> Void) throws
+        -> (ModelInfo, [(pipeline: String, backend: any InferenceBackend)]) {
+        guard !model.hasSuffix(".smelt") else {
+            throw SmeltError("\(model): --compare compiles the model once per pipeline; give its config or GGUF",
+                             hint: "an artifact keeps the one pipeline it was compiled with")
+        }
+        guard backend != .reference else { throw SmeltError("--compare runs on the Vulkan backend") }
+        guard pipeline == nil else { throw SmeltError("--compare names the pipelines; drop --pipeline") }
+        let loaded = try ModelLoader.load(model)
+        let info = ModelInfo(loaded)
+        var backends: [(pipeline: String, backend: any InferenceBackend)] = []
+        for name in pipelines {
+            progress("compiling \(info.name) with pipeline '\(name)'")
+            let (compiled, _) = try loaded.applying(.named(name))
+            backends.append((name, try VulkanBackend(model: compiled, deviceIndex: device)))
+        }
+        return (info, backends)
+    }
+}
+
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",

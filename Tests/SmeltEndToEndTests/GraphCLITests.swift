@@ -102,6 +102,35 @@ import Testing
         #expect(bad.status == 1 && bad.stderr.contains("--warmup must be ≥ 0, got -1"))
     }
 
+    /// `smelt bench --compare`: both pipelines in one process, ratios to
+    /// the first (exactly 1 for itself), the fused one with fewer
+    /// dispatches; bad uses are one-line errors.
+    @Test func benchComparesPipelinesInOneProcess() throws {
+        let args = ["bench", tiny, "--compare", "none,default", "--prompt-tokens", "6", "--gen-tokens", "10",
+                    "--block-tokens", "4", "--json"]
+        let result = try smelt(args)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("bench: compiling tiny-llama with pipeline 'default'"))
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(report["promptTokens"] as? Int == 6 && report["generatedTokens"] as? Int == 10)
+        let entries = try #require(report["entries"] as? [[String: Any]])
+        #expect(entries.map { $0["pipeline"] as? String } == ["none", "default"])
+        #expect(entries[0]["decodeRatio"] as? Double == 1 && entries[0]["prefillRatio"] as? Double == 1)
+        let dispatches = entries.compactMap { $0["dispatchesPerToken"] as? Int }
+        #expect(dispatches.count == 2 && dispatches[1] < dispatches[0])
+        #expect(entries.allSatisfy { ($0["decodeTokensPerSecond"] as? Double ?? 0) > 0 })
+        for (bad, message) in [
+            (["--compare", "none"], "two or more distinct pipeline names"),
+            (["--compare", "none,none"], "two or more distinct pipeline names"),
+            (["--compare", "none,default", "--pipeline", "none"], "--compare names the pipelines; drop --pipeline"),
+            (["--compare", "none,default", "--temperature", "0.5"], "--compare decodes greedily"),
+            (["--compare", "none,nope"], "unknown pipeline 'nope'"),
+        ] {
+            let failed = try smelt(["bench", tiny] + bad)
+            #expect(failed.status != 0 && failed.stderr.contains(message), "\(bad): \(failed.stderr)")
+        }
+    }
+
     @Test func seededSamplingIsReproducible() throws {
         let args = ["run", tiny, "--prompt-ids", "4,5", "-n", "6", "--temperature", "0.9", "--top-k", "20", "--seed", "11"]
         let first = try smelt(args), second = try smelt(args)

@@ -34,7 +34,7 @@ extension WeightTensor {
             let values = try dequantized()
             out.withUnsafeMutableBytes { dst in
                 switch target {
-                case .f32: dst.copyMemory(from: UnsafeRawBufferPointer(start: values, count: values.count * 4))
+                case .f32: values.withUnsafeBytes { dst.copyMemory(from: $0) }
                 case .f16:
                     for (i, v) in values.enumerated() { dst.storeBytes(of: Float16(v).bitPattern.littleEndian, toByteOffset: 2 * i, as: UInt16.self) }
                 default: Self.quantizeQ8_0(values, into: dst)
