@@ -5,6 +5,18 @@ import SmeltEngine
 import SmeltIR
 import SmeltPasses
 
+extension PipelineOptions {
+    /// Sets the `--kv-cache` override, which the pipeline's
+    /// select-kv-layout applies.
+    mutating func setKVCache(_ format: DType?) throws {
+        guard let format else { return }
+        guard pipeline.passes.contains("select-kv-layout"), !disabledPasses.contains("select-kv-layout") else {
+            throw ValidationError("--kv-cache needs the select-kv-layout pass, which pipeline '\(pipeline.name)' does not run")
+        }
+        kvCache = format
+    }
+}
+
 /// The compiler flags `compile` and `plan` share.
 struct PipelineArguments: ParsableArguments {
     @Option(help: "The pass pipeline: a name in configs/pipelines (default, none) or a .pipeline file.")
@@ -33,19 +45,21 @@ struct PipelineArguments: ParsableArguments {
             throw SmeltError("--print-after: unknown pass '\(name)'",
                              hint: didYouMean(name, in: PassRegistry.names) ?? "passes: \(PassRegistry.names.joined(separator: ", "))")
         }
-        let kvFormat = try kvCache.map { name -> DType in
-            guard let dtype = DType(rawValue: name), [.f32, .f16, .q8_0].contains(dtype) else {
-                throw ValidationError("--kv-cache '\(name)': choose f32, f16 or q8_0")
-            }
-            return dtype
-        }
+        let kvFormat = try kvCache.map(Self.kvCacheFormat)
         let profile = try deviceProfile.map(DeviceProfile.load(path:)) ?? .lavapipe
         let loaded = try Pipeline.load(pipeline)
-        if kvFormat != nil, !loaded.passes.contains("select-kv-layout") || disabledPasses.contains("select-kv-layout") {
-            throw ValidationError("--kv-cache needs the select-kv-layout pass, which pipeline '\(loaded.name)' does not run")
+        var options = PipelineOptions(pipeline: loaded, disabledPasses: Set(disabledPasses),
+                                      quant: quantFormat, profile: profile)
+        try options.setKVCache(kvFormat)
+        return options
+    }
+
+    /// The `--kv-cache` value as a format.
+    static func kvCacheFormat(_ name: String) throws -> DType {
+        guard let dtype = DType(rawValue: name), [.f32, .f16, .q8_0].contains(dtype) else {
+            throw ValidationError("--kv-cache '\(name)': choose f32, f16 or q8_0")
         }
-        return PipelineOptions(pipeline: loaded, disabledPasses: Set(disabledPasses),
-                               quant: quantFormat, kvCache: kvFormat, profile: profile)
+        return dtype
     }
 
     /// Prints the graph after the passes `--print-after` names.

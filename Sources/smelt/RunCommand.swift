@@ -31,8 +31,22 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Vulkan device index (see `smelt devices`); default: the best usable device.") var device: Int?
     @Option(help: "With --backend vulkan and a config or GGUF: the pass pipeline it is compiled with in memory (default, none, or a .pipeline file), as `smelt compile` would.")
     var pipeline: String?
+    @Option(name: .customLong("kv-cache"), help: "With --backend vulkan and a config or GGUF: store the KV cache as f32, f16 or q8_0, overriding select-kv-layout.")
+    var kvCache: String?
+
+    /// The in-memory compile's options for pipeline `name`.
+    private func options(_ name: String) throws -> PipelineOptions {
+        var options = try PipelineOptions.named(name)
+        try options.setKVCache(try kvCache.map(PipelineArguments.kvCacheFormat))
+        return options
+    }
 
     func load() throws -> (ModelInfo, any InferenceBackend) {
+        if kvCache != nil, model.hasSuffix(".smelt") || backend != .vulkan {
+            throw SmeltError("--kv-cache applies to a config or GGUF run with --backend vulkan",
+                             hint: model.hasSuffix(".smelt") ? "an artifact keeps the cache it was compiled with"
+                                 : "the reference backend keeps its cache in f32")
+        }
         if pipeline != nil, model.hasSuffix(".smelt") || backend != .vulkan {
             throw SmeltError("--pipeline applies to a config or GGUF run with --backend vulkan",
                              hint: model.hasSuffix(".smelt") ? "an artifact keeps the pipeline it was compiled with"
@@ -50,7 +64,7 @@ struct ModelOptions: ParsableArguments {
         case .reference:
             return (ModelInfo(loaded), ReferenceBackend(model: try loaded.referenceModel()))
         case .vulkan:
-            let (compiled, _) = try loaded.applying(.named(pipeline ?? "default"))
+            let (compiled, _) = try loaded.applying(try options(pipeline ?? "default"))
             return (ModelInfo(loaded), try VulkanBackend(model: compiled, deviceIndex: device))
         }
     }
@@ -66,13 +80,14 @@ extension ModelOptions {
                              hint: "an artifact keeps the one pipeline it was compiled with")
         }
         guard backend != .reference else { throw SmeltError("--compare runs on the Vulkan backend") }
+        _ = try kvCache.map(PipelineArguments.kvCacheFormat)
         guard pipeline == nil else { throw SmeltError("--compare names the pipelines; drop --pipeline") }
         let loaded = try ModelLoader.load(model)
         let info = ModelInfo(loaded)
         var backends: [(pipeline: String, backend: any InferenceBackend)] = []
         for name in pipelines {
             progress("compiling \(info.name) with pipeline '\(name)'")
-            let (compiled, _) = try loaded.applying(.named(name))
+            let (compiled, _) = try loaded.applying(try options(name))
             backends.append((name, try VulkanBackend(model: compiled, deviceIndex: device)))
         }
         return (info, backends)

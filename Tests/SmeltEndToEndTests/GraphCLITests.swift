@@ -131,6 +131,32 @@ import Testing
         }
     }
 
+    /// `--kv-cache` on an in-memory Vulkan compile: a q8_0 cache (9/32 of
+    /// the f32 bytes) lowers the peak device memory `smelt bench` reports;
+    /// where no compile happens it is an error.
+    @Test func kvCacheFlagReachesTheInMemoryCompile() throws {
+        let gemma = repoPath("configs/models/tiny-gemma.yaml")
+        func peak(_ cache: String) throws -> Int? {
+            let result = try smelt(["bench", gemma, "--backend", "vulkan", "--kv-cache", cache, "--prompt-tokens", "4",
+                                    "--gen-tokens", "4", "--json"])
+            #expect(result.status == 0, "\(result.stderr)")
+            let report = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+            return report?["peakDeviceMemoryBytes"] as? Int
+        }
+        let f32 = try #require(try peak("f32")), q8 = try #require(try peak("q8_0"))
+        // 3 layers × K and V × 96 positions × 2 heads × 64: 4 bytes each at
+        // f32, 1 + 4/32 at q8_0.
+        let elements = 3 * 2 * 96 * 2 * 64
+        #expect(f32 - q8 == elements * 4 - elements * 9 / 8)
+        for (args, message) in [
+            (["--kv-cache", "q8_0"], "--kv-cache applies to a config or GGUF run with --backend vulkan"),
+            (["--backend", "vulkan", "--kv-cache", "q4"], "--kv-cache 'q4': choose f32, f16 or q8_0"),
+        ] {
+            let result = try smelt(["run", gemma, "--prompt-ids", "1,2", "-n", "2"] + args)
+            #expect(result.status != 0 && result.stderr.contains(message), "\(args): \(result.stderr)")
+        }
+    }
+
     @Test func seededSamplingIsReproducible() throws {
         let args = ["run", tiny, "--prompt-ids", "4,5", "-n", "6", "--temperature", "0.9", "--top-k", "20", "--seed", "11"]
         let first = try smelt(args), second = try smelt(args)
