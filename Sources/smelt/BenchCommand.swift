@@ -49,12 +49,17 @@ struct BenchCommand: ParsableCommand {
         var bench = Bench(promptTokens: promptTokens, generatedTokens: genTokens, sampling: sampling.parameters)
         bench.warmupRuns = warmup
         let report = try bench.run(backend: backend, model: loaded.name, tokenizer: loaded.tokenizer)
+        try emit(report, table: report.table)
+    }
+
+    /// Prints `report` as JSON with --json, else `table`.
+    private func emit(_ report: some Encodable, table: String) throws {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
-            print(report.table)
+            print(table)
         }
     }
 }
@@ -78,13 +83,7 @@ extension BenchCommand {
         comparison.prefillRounds = prefillRounds
         comparison.progress = { note("bench: \($0)") }
         let report = try comparison.run(backends, model: model.name, tokenizer: model.tokenizer)
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
-        } else {
-            print(report.table)
-        }
+        try emit(report, table: report.table)
     }
 
     private func note(_ line: String) {
