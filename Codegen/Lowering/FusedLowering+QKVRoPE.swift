@@ -72,7 +72,8 @@ extension LoweringState {
                 return true
             }
         }
-        if !(t == 1 ? try emitGroupMatvec(op, kernel: "matvec_multi", region: region, label: label) : false) {
+        let grouped = t == 1 ? try emitGroupMatvec(op, kernel: "matvec_multi", region: region, label: label) : false
+        if !grouped {
             for linear in region.ops where linear.kind == "linear" { try emit(linear, tokens: t) }
         }
         try emitQKNormRoPE(head, tokens: t, label: label)
