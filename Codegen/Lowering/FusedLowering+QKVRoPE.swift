@@ -97,6 +97,7 @@ extension LoweringState {
         let spec = try WeightKernels.qkvRoPESpec(dtype: whole.dtype, rows: whole.rows, cols: whole.columns,
                                                  headDim: headDim, element: head.cache.element)
         let x = try view(first.operands[0], for: first, tokens: 1)
+        let groups = WeightKernels.workgroupCounts(for: spec, rowCount: whole.rows)
         builder.dispatch(spec, bindings: [
             whole.windows[0].slice, x, rows, builder.whole(control),
             head.wq.map { builder.whole($0.buffer) } ?? x, head.wk.map { builder.whole($0.buffer) } ?? x,
@@ -104,7 +105,7 @@ extension LoweringState {
             builder.whole(try buffer(head.write.results[0], for: head.write)),
             builder.whole(try buffer(head.write.results[1], for: head.write)),
         ], writes: [2, 6, 7, 8], push: [0, whole.rows.word] + head.push(capacity: options.contextLength),
-        groups: [whole.rows / headDim, 1, 1], label: label,
+        groups: [groups.0, groups.1, groups.2], label: label,
         bytesMoved: whole.rows * layout.rowStride + whole.columns * 4
             + (head.qHeads + 2 * head.cache.heads) * headDim * 8)
         return nil

@@ -80,7 +80,6 @@ extension ModelOptions {
                              hint: "an artifact keeps the one pipeline it was compiled with")
         }
         guard backend != .reference else { throw SmeltError("--compare runs on the Vulkan backend") }
-        _ = try kvCache.map(PipelineArguments.kvCacheFormat)
         guard pipeline == nil else { throw SmeltError("--compare names the pipelines; drop --pipeline") }
         let loaded = try ModelLoader.load(model)
         let info = ModelInfo(loaded)
